@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// suspendfix detect: what the machine has, what matches, and what the hook will do.
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.hpp"
+#include "cli/context.hpp"
+#include "output/detect_report.hpp"
+#include "planner/planner.hpp"
+
+namespace suspendfix {
+namespace {
+
+struct DetectOptions {
+  ScanOptions scan;
+  bool json = false;
+  std::string sleep = "suspend";
+};
+
+int run_detect(const DetectOptions& options) {
+  const auto sleep = sleep_type_from_name(options.sleep);
+  if (!sleep) throw UsageError("bad --sleep '" + options.sleep + "'");
+  auto devices = make_udev_device_source(options.scan.use_hwdb);
+  Scan scan = scan_machine(options.scan, *devices);
+  auto modules = make_kmod_backend();
+
+  DetectReport report;
+  report.machine = scan.machine;
+  report.profile_directories = scan.profile_directories;
+  report.database = &scan.database;
+  report.matches = scan.matches;
+  PlanOptions plan_options;
+  plan_options.protected_modules = builtin_protected_modules();
+  report.plan = make_plan(scan.machine, scan.matches, *sleep, *modules, plan_options);
+  for (const PciDevice& device : scan.machine.pci)
+    if (!device.module.empty()) report.device_modules[device.module] = modules->status(device.module);
+  for (const UsbDevice& device : scan.machine.usb)
+    if (!device.module.empty()) report.device_modules[device.module] = modules->status(device.module);
+
+  if (options.json)
+    write_detect_json(report, std::cout);
+  else
+    write_detect_text(report, std::cout);
+  return 0;
+}
+
+}  // namespace
+
+void setup_detect(CLI::App& command, int* exit_code) {
+  auto options = std::make_shared<DetectOptions>();
+  command.add_flag("--json", options->json, "Print JSON (schema 1) instead of text");
+  command.add_option("--profiles", options->scan.profile_dirs,
+                     "Read profiles from DIR instead of the default search path (repeatable)")
+      ->type_name("DIR");
+  command.add_option("--sleep", options->sleep,
+                     "Plan for this sleep type: suspend, hibernate, hybrid-sleep, "
+                     "suspend-then-hibernate")
+      ->type_name("TYPE");
+  command.add_option("--kernel-release", options->scan.kernel_release,
+                     "Match as if running this kernel release (to try kernel ranges)")
+      ->type_name("RELEASE");
+  command.add_flag("!--hwdb", options->scan.use_hwdb,
+                   "Do not look up vendor and device names in udev's hardware database");
+  command.callback([options, exit_code] { *exit_code = run_detect(*options); });
+}
+
+}  // namespace suspendfix

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include <map>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "hardware/device.hpp"
+#include "modules/module_backend.hpp"
+#include "planner/matcher.hpp"
+#include "planner/plan.hpp"
+#include "profiles/profile_database.hpp"
+
+namespace suspendfix {
+
+/// Everything `detect` found, gathered once; the text and the JSON are two views of it.
+struct DetectReport {
+  Machine machine;
+  std::vector<std::string> profile_directories;
+  const ProfileDatabase* database = nullptr;
+  std::vector<ProfileMatch> matches;
+  Plan plan;
+  std::map<std::string, ModuleStatus> device_modules;  // state of each device's module
+};
+
+void write_detect_text(const DetectReport& report, std::ostream& out);
+/// Schema 1, documented in suspendfix(8). Keys snake_case, lists sorted.
+void write_detect_json(const DetectReport& report, std::ostream& out);
+
+/// "matched pci 0000:0f:00.0 [1033:0194] by vendor 1033, device 0194"
+std::string describe_match(const Machine& machine, const Profile& profile, const MatchedDevice& device);
+
+}  // namespace suspendfix

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "planner/planner.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+
+namespace suspendfix {
+namespace {
+
+/// One module asked for, before ordering.
+struct Request {
+  std::string why;
+  std::set<std::string> profiles;
+};
+
+class Planner {
+ public:
+  Planner(ModuleInspector& modules, const PlanOptions& options) : modules_(modules), options_(options) {}
+
+  void request(const std::string& name, const std::string& why, const std::string& profile) {
+    auto [it, inserted] = requests_.emplace(name, Request{why, {}});
+    if (inserted) order_.push_back(name);
+    if (!profile.empty()) it->second.profiles.insert(profile);
+  }
+
+  Plan finish(SleepType sleep) {
+    Plan plan;
+    plan.sleep = sleep;
+    std::set<std::string> visited;
+    for (const std::string& name : order_) visit(name, "", visited, plan);
+    return plan;
+  }
+
+ private:
+  const ModuleStatus& status(const std::string& name) {
+    auto it = cache_.find(name);
+    if (it == cache_.end()) it = cache_.emplace(name, modules_.status(name)).first;
+    return it->second;
+  }
+
+  /// The first protected module among name and everything that holds it, with its reason.
+  std::string protection(const std::string& name, std::set<std::string>& seen) {
+    if (!seen.insert(name).second) return {};
+    if (const auto it = options_.protected_modules.find(name); it != options_.protected_modules.end())
+      return "'" + name + "' is protected: " + it->second;
+    for (const std::string& holder : status(name).holders) {
+      const std::string reason = protection(holder, seen);
+      if (!reason.empty()) return reason;
+    }
+    return {};
+  }
+
+  /// Post-order over holders: every holder is placed before the module it holds, as
+  /// `modprobe -r --remove-holders` removes them.
+  void visit(const std::string& name, const std::string& held, std::set<std::string>& visited,
+             Plan& plan) {
+    if (!visited.insert(name).second) return;
+    const ModuleStatus& state = status(name);
+    PlannedModule planned;
+    planned.name = name;
+    if (const auto it = requests_.find(name); it != requests_.end()) {
+      planned.why = it->second.why;
+      planned.profiles.assign(it->second.profiles.begin(), it->second.profiles.end());
+    } else {
+      planned.why = "holds '" + held + "'";
+    }
+    std::set<std::string> seen;
+    const std::string protected_reason = protection(name, seen);
+    if (state.state == ModuleState::kBuiltin) {
+      planned.decision = Decision::kBuiltin;
+      planned.note = "built into the kernel, cannot be unloaded";
+    } else if (state.state == ModuleState::kNotLoaded) {
+      planned.decision = Decision::kNotLoaded;
+      planned.note = "not loaded, nothing to do";
+    } else if (!protected_reason.empty()) {
+      planned.decision = Decision::kRefused;
+      planned.note = protected_reason;
+    } else {
+      for (const std::string& holder : state.holders) visit(holder, name, visited, plan);
+      if (state.refcount > static_cast<int>(state.holders.size()))
+        planned.note = "in use (refcount " + std::to_string(state.refcount) +
+                       "): the hook retries briefly, then leaves it loaded";
+    }
+    plan.modules.push_back(std::move(planned));
+  }
+
+  ModuleInspector& modules_;
+  const PlanOptions& options_;
+  std::map<std::string, Request> requests_;
+  std::vector<std::string> order_;
+  std::map<std::string, ModuleStatus> cache_;
+};
+
+std::string device_label(const Machine& machine, const MatchedDevice& device) {
+  if (device.bus == MatchedDevice::Bus::kPci) {
+    const PciDevice& pci = machine.pci[device.index];
+    return pci.slot + " (driver " + (pci.driver.empty() ? "none" : pci.driver) + ")";
+  }
+  const UsbDevice& usb = machine.usb[device.index];
+  return "usb " + usb.name + " (driver " + (usb.driver.empty() ? "none" : usb.driver) + ")";
+}
+
+std::string bound_module(const Machine& machine, const MatchedDevice& device) {
+  return device.bus == MatchedDevice::Bus::kPci ? machine.pci[device.index].module
+                                                : machine.usb[device.index].module;
+}
+
+}  // namespace
+
+const char* decision_name(Decision decision) {
+  switch (decision) {
+    case Decision::kUnload: return "unload";
+    case Decision::kNotLoaded: return "not-loaded";
+    case Decision::kBuiltin: return "builtin";
+    case Decision::kRefused: return "refused";
+  }
+  return "?";
+}
+
+size_t Plan::count(Decision decision) const {
+  return static_cast<size_t>(std::count_if(modules.begin(), modules.end(),
+                                           [&](const PlannedModule& m) { return m.decision == decision; }));
+}
+
+const std::map<std::string, std::string>& builtin_protected_modules() {
+  static const std::map<std::string, std::string> modules = [] {
+    std::map<std::string, std::string> out;
+    for (const char* name : {"ahci", "libahci", "libata", "ata_piix", "ata_generic", "nvme",
+                             "nvme_core", "sd_mod", "sr_mod", "scsi_mod", "scsi_common", "virtio_blk",
+                             "virtio_scsi", "mmc_block", "sdhci", "sdhci_pci", "usb_storage", "uas",
+                             "mptsas", "megaraid_sas", "mpt3sas", "dm_mod", "dm_crypt", "md_mod",
+                             "raid0", "raid1", "raid10", "raid456", "loop", "zram"})
+      out[name] = "storage driver: the disks must stay reachable across sleep";
+    for (const char* name : {"ext4", "ext3", "ext2", "jbd2", "btrfs", "xfs", "f2fs", "vfat", "fat",
+                             "exfat", "ntfs3", "zfs", "fuse", "nfs", "cifs", "overlay", "squashfs"})
+      out[name] = "filesystem driver";
+    return out;
+  }();
+  return modules;
+}
+
+Plan make_plan(const Machine& machine, const std::vector<ProfileMatch>& matches, SleepType sleep,
+               ModuleInspector& modules, const PlanOptions& options) {
+  Planner planner(modules, options);
+  for (const ProfileMatch& match : matches) {
+    const Profile& profile = *match.profile;
+    if (!match.applies || !profile.applies_to(sleep) || options.disabled_profiles.count(profile.id))
+      continue;
+    if (profile.actions.unload_bound_module) {
+      for (const MatchedDevice& device : match.devices) {
+        const std::string module = bound_module(machine, device);
+        if (!module.empty()) planner.request(module, "bound to " + device_label(machine, device), profile.id);
+      }
+    }
+    for (const ModuleRef& module : profile.actions.unload_modules) {
+      if (!module.kernel.contains(machine.kernel_release)) continue;
+      planner.request(module.name, "named by the profile", profile.id);
+    }
+  }
+  for (const std::string& name : options.extra_modules)
+    planner.request(normalize_module_name(name), "named in the configuration", "");
+  return planner.finish(sleep);
+}
+
+}  // namespace suspendfix

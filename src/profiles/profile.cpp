@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "profiles/profile.hpp"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+
+namespace suspendfix {
+
+const char* sleep_type_name(SleepType type) {
+  switch (type) {
+    case SleepType::kSuspend: return "suspend";
+    case SleepType::kHibernate: return "hibernate";
+    case SleepType::kHybridSleep: return "hybrid-sleep";
+    case SleepType::kSuspendThenHibernate: return "suspend-then-hibernate";
+  }
+  return "?";
+}
+
+std::optional<SleepType> sleep_type_from_name(std::string_view name) {
+  for (SleepType type : kAllSleepTypes)
+    if (name == sleep_type_name(type)) return type;
+  return std::nullopt;
+}
+
+const char* device_action_name(DeviceAction action) {
+  switch (action) {
+    case DeviceAction::kNone: return "none";
+    case DeviceAction::kUnbind: return "unbind";
+    case DeviceAction::kRemove: return "remove";
+  }
+  return "?";
+}
+
+bool PciMatch::matches(const PciDevice& candidate) const {
+  if (candidate.vendor != vendor) return false;
+  if (device && candidate.device != *device) return false;
+  if (subsystem_vendor && candidate.subsystem_vendor != *subsystem_vendor) return false;
+  if (subsystem_device && candidate.subsystem_device != *subsystem_device) return false;
+  if (class_prefix) {
+    const int shift = 8 * (3 - class_prefix->second);
+    if ((candidate.class_code >> shift) != class_prefix->first) return false;
+  }
+  return true;
+}
+
+bool UsbMatch::matches(const UsbDevice& candidate) const {
+  return candidate.vendor == vendor && (!product || candidate.product == *product);
+}
+
+bool dmi_matches(const DmiMatch& match, const DmiIdentity& identity) {
+  for (const auto& [field, pattern] : match) {
+    const auto found = identity.find(field);
+    const std::string value = found == identity.end() ? std::string() : found->second;
+    if (fnmatch(pattern.c_str(), value.c_str(), 0) != 0) return false;
+  }
+  return true;
+}
+
+bool Profile::applies_to(SleepType type) const {
+  return sleep.empty() || std::find(sleep.begin(), sleep.end(), type) != sleep.end();
+}
+
+std::string normalize_module_name(std::string_view name) {
+  std::string out(name);
+  std::replace(out.begin(), out.end(), '-', '_');
+  return out;
+}
+
+bool is_valid_module_name(std::string_view name) {
+  if (name.empty() || name.size() > 55) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '-';
+  });
+}
+
+}  // namespace suspendfix

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "profiles/profile_database.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <map>
+#include <set>
+
+#include "config.hpp"
+#include "profiles/profile_parser.hpp"
+
+namespace suspendfix {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr size_t kMaxProfileBytes = 256 * 1024;
+
+struct Candidate {
+  fs::path path;
+  bool system = false;
+};
+
+bool is_masked(const fs::path& path) {
+  std::error_code error;
+  return fs::is_symlink(path, error) && fs::read_symlink(path, error) == "/dev/null";
+}
+
+/// Collects relative name -> file for one directory; "" for a missing directory.
+void collect(const ProfileDirectory& directory, std::map<std::string, Candidate>& files,
+             std::vector<ProfileError>& errors) {
+  std::error_code error;
+  if (!fs::exists(directory.path, error)) return;
+  if (!fs::is_directory(directory.path, error)) {
+    errors.emplace_back(directory.path.string(), 0, 0, "not a directory");
+    return;
+  }
+  fs::recursive_directory_iterator it(directory.path, fs::directory_options::none, error);
+  if (error) {
+    errors.emplace_back(directory.path.string(), 0, 0, "could not read directory: " + error.message());
+    return;
+  }
+  for (; it != fs::recursive_directory_iterator(); it.increment(error)) {
+    if (error) {
+      errors.emplace_back(directory.path.string(), 0, 0, "could not read directory: " + error.message());
+      return;
+    }
+    const fs::path& path = it->path();
+    if (path.extension() != ".yaml") continue;
+    if (it->is_directory(error)) continue;
+    files[path.lexically_relative(directory.path).generic_string()] = {path, directory.system};
+  }
+}
+
+/// Reads a profile file without ever blocking (a FIFO named *.yaml must not hang a suspend)
+/// and without reading more than the limit. Throws ProfileError.
+std::string read_profile_file(const Candidate& candidate, bool check_ownership) {
+  const std::string name = candidate.path.string();
+  const int fd = open(name.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) throw ProfileError(name, 0, 0, "could not open: " + errno_string(errno));
+  struct stat info {};
+  std::string text;
+  try {
+    if (fstat(fd, &info) != 0) throw ProfileError(name, 0, 0, "could not stat: " + errno_string(errno));
+    if (!S_ISREG(info.st_mode)) throw ProfileError(name, 0, 0, "not a regular file");
+    if (check_ownership && candidate.system && info.st_uid != 0)
+      throw ProfileError(name, 0, 0, "refusing a profile owned by uid " + std::to_string(info.st_uid) +
+                                         " in a system directory, not by root");
+    if (check_ownership && candidate.system && (info.st_mode & (S_IWGRP | S_IWOTH)))
+      throw ProfileError(name, 0, 0,
+                         "refusing a profile writable by group or others in a system directory");
+    if (static_cast<size_t>(info.st_size) > kMaxProfileBytes)
+      throw ProfileError(name, 0, 0,
+                         "file is " + std::to_string(info.st_size) +
+                             " bytes, more than the limit of " + std::to_string(kMaxProfileBytes));
+    char buffer[16384];
+    for (;;) {
+      const ssize_t got = read(fd, buffer, sizeof buffer);
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) throw ProfileError(name, 0, 0, "could not read: " + errno_string(errno));
+      if (got == 0) break;
+      text.append(buffer, static_cast<size_t>(got));
+      if (text.size() > kMaxProfileBytes)
+        throw ProfileError(name, 0, 0, "file grew past the limit of " + std::to_string(kMaxProfileBytes) + " bytes");
+    }
+  } catch (...) {
+    close(fd);
+    throw;
+  }
+  close(fd);
+  return text;
+}
+
+void load_files(const std::map<std::string, Candidate>& files, const LoadOptions& options,
+                ProfileDatabase& database) {
+  std::map<std::string, std::string> id_origin;
+  for (const auto& [relative, candidate] : files) {
+    if (is_masked(candidate.path)) continue;
+    ++database.files_read;
+    try {
+      std::vector<ProfileError> warnings;
+      Profile profile = parse_profile(read_profile_file(candidate, options.check_ownership),
+                                      candidate.path.string(), &warnings);
+      auto& sink = options.strict ? database.errors : database.warnings;
+      sink.insert(sink.end(), warnings.begin(), warnings.end());
+      if (options.strict && !warnings.empty()) continue;
+      const auto [first, inserted] = id_origin.emplace(profile.id, profile.origin);
+      if (!inserted)
+        throw ProfileError(profile.origin, 0, 0,
+                           "duplicate id '" + profile.id + "', first defined in " + first->second);
+      profile.relative_name = relative;
+      database.profiles.push_back(std::move(profile));
+    } catch (const ProfileError& error) {
+      database.errors.push_back(error);
+    }
+  }
+}
+
+}  // namespace
+
+ProfileDatabase load_profile_database(const std::vector<ProfileDirectory>& directories,
+                                      const LoadOptions& options) {
+  ProfileDatabase database;
+  std::map<std::string, Candidate> files;
+  for (const ProfileDirectory& directory : directories) collect(directory, files, database.errors);
+  load_files(files, options, database);
+  return database;
+}
+
+ProfileDatabase load_profile_paths(const std::vector<fs::path>& paths) {
+  ProfileDatabase database;
+  std::map<std::string, Candidate> files;
+  for (const fs::path& path : paths) {
+    std::error_code error;
+    if (fs::is_directory(path, error)) {
+      std::map<std::string, Candidate> below;
+      collect({path, false}, below, database.errors);
+      for (auto& [relative, candidate] : below) files[candidate.path.string()] = candidate;
+    } else if (fs::exists(path, error) || fs::is_symlink(path, error)) {
+      files[path.string()] = {path, false};
+    } else {
+      database.errors.emplace_back(path.string(), 0, 0, "no such file or directory");
+    }
+  }
+  load_files(files, LoadOptions{false, true}, database);
+  return database;
+}
+
+std::vector<ProfileDirectory> default_profile_directories() {
+  return {{kVendorProfileDir, true}, {kSysconfProfileDir, true}};
+}
+
+}  // namespace suspendfix

@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "profiles/profile_parser.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+
+#include "profiles/yaml_tree.hpp"
+
+namespace suspendfix {
+namespace {
+
+using Kind = YamlNode::Kind;
+
+/// Walks the YAML tree with the origin at hand for every message.
+class Reader {
+ public:
+  Reader(const std::string& origin, std::vector<ProfileError>* warnings)
+      : origin_(origin), warnings_(warnings) {}
+
+  [[noreturn]] void fail(const YamlNode& node, const std::string& reason) const {
+    throw ProfileError(origin_, node.line, node.column, reason);
+  }
+
+  void expect(const YamlNode& node, Kind kind, const std::string& what) const {
+    if (node.kind == kind) return;
+    YamlNode wanted;
+    wanted.kind = kind;
+    fail(node, "'" + what + "' must be " + wanted.kind_name() + ", not " + node.kind_name());
+  }
+
+  /// Calls handle(key, value) for each known key; unknown keys are warnings.
+  void map(const YamlNode& node, const std::string& what,
+           const std::map<std::string, std::function<void(const YamlNode&)>>& handlers) const {
+    expect(node, Kind::kMap, what);
+    for (const auto& [key, value] : node.entries) {
+      const auto handler = handlers.find(key.scalar);
+      if (handler == handlers.end()) {
+        if (warnings_)
+          warnings_->emplace_back(origin_, key.line, key.column,
+                                  "unknown key '" + key.scalar + "' in '" + what + "'");
+        continue;
+      }
+      handler->second(value);
+    }
+  }
+
+  std::string string(const YamlNode& node, const std::string& what) const {
+    expect(node, Kind::kScalar, what);
+    if (node.scalar.empty()) fail(node, "'" + what + "' must not be empty");
+    return node.scalar;
+  }
+
+  bool boolean(const YamlNode& node, const std::string& what) const {
+    const std::string text = string(node, what);
+    if (text == "true" || text == "yes") return true;
+    if (text == "false" || text == "no") return false;
+    fail(node, "'" + what + "' must be true or false, not '" + text + "'");
+  }
+
+  uint16_t hex_id(const YamlNode& node, const std::string& what) const {
+    const std::string text = string(node, what);
+    const bool ok = text.size() == 4 && std::all_of(text.begin(), text.end(), [](char c) {
+                      return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+                    });
+    if (!ok)
+      fail(node, "bad " + what + " '" + text + "': expected 4 lowercase hex digits, e.g. \"1033\"");
+    return static_cast<uint16_t>(std::stoul(text, nullptr, 16));
+  }
+
+  std::pair<uint32_t, int> class_prefix(const YamlNode& node) const {
+    const std::string text = string(node, "class");
+    const bool ok = (text.size() == 2 || text.size() == 4 || text.size() == 6) &&
+                    std::all_of(text.begin(), text.end(), [](char c) {
+                      return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+                    });
+    if (!ok)
+      fail(node, "bad class '" + text +
+                     "': expected 2, 4 or 6 lowercase hex digits (class, subclass, prog-if)");
+    return {static_cast<uint32_t>(std::stoul(text, nullptr, 16)), static_cast<int>(text.size() / 2)};
+  }
+
+  KernelVersion version(const YamlNode& node, const std::string& what) const {
+    const std::string text = string(node, what);
+    auto version = KernelVersion::parse(text);
+    if (!version || version->text() != text)
+      fail(node, "bad kernel version '" + text + "' in '" + what + "': expected e.g. \"2.6.35\"");
+    return *version;
+  }
+
+  KernelRange kernel_range(const YamlNode& node, const std::string& what) const {
+    KernelRange range;
+    map(node, what,
+        {{"from", [&](const YamlNode& v) { range.from = version(v, what + ".from"); }},
+         {"before", [&](const YamlNode& v) { range.before = version(v, what + ".before"); }}});
+    if (range.from && range.before && !(*range.from < *range.before))
+      fail(node, "'" + what + "' is empty: 'from' " + range.from->text() +
+                     " is not below 'before' " + range.before->text());
+    return range;
+  }
+
+  template <typename Each>
+  void list(const YamlNode& node, const std::string& what, Each each) const {
+    expect(node, Kind::kSequence, what);
+    if (node.items.empty()) fail(node, "'" + what + "' must not be an empty list");
+    for (const YamlNode& item : node.items) each(item);
+  }
+
+  std::string module_name(const YamlNode& node) const {
+    const std::string text = string(node, "module");
+    if (!is_valid_module_name(text))
+      fail(node, "bad module name '" + text + "': only A-Z a-z 0-9 _ - and at most 55 characters");
+    return normalize_module_name(text);
+  }
+
+ private:
+  const std::string& origin_;
+  std::vector<ProfileError>* warnings_;
+};
+
+bool is_valid_id(const std::string& id) {
+  if (id.empty() || id.size() > 80) return false;
+  if (!((id[0] >= 'a' && id[0] <= 'z') || (id[0] >= '0' && id[0] <= '9'))) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+  });
+}
+
+DeviceAction parse_device_action(const Reader& reader, const YamlNode& node,
+                                 const std::string& what) {
+  const std::string text = reader.string(node, what);
+  for (DeviceAction action : {DeviceAction::kNone, DeviceAction::kUnbind, DeviceAction::kRemove})
+    if (text == device_action_name(action)) return action;
+  reader.fail(node, "bad " + what + " '" + text + "': expected none, unbind or remove");
+}
+
+void parse_match(const Reader& reader, const YamlNode& node, Profile& profile) {
+  reader.map(
+      node, "match",
+      {{"pci",
+        [&](const YamlNode& list) {
+          reader.list(list, "match.pci", [&](const YamlNode& item) {
+            PciMatch pci;
+            bool have_vendor = false;
+            reader.map(item, "match.pci",
+                       {{"vendor",
+                         [&](const YamlNode& v) {
+                           pci.vendor = reader.hex_id(v, "PCI vendor id");
+                           have_vendor = true;
+                         }},
+                        {"device", [&](const YamlNode& v) { pci.device = reader.hex_id(v, "PCI device id"); }},
+                        {"subsystem_vendor",
+                         [&](const YamlNode& v) {
+                           pci.subsystem_vendor = reader.hex_id(v, "PCI subsystem vendor id");
+                         }},
+                        {"subsystem_device",
+                         [&](const YamlNode& v) {
+                           pci.subsystem_device = reader.hex_id(v, "PCI subsystem device id");
+                         }},
+                        {"class", [&](const YamlNode& v) { pci.class_prefix = reader.class_prefix(v); }}});
+            if (!have_vendor) reader.fail(item, "a 'match.pci' entry needs a 'vendor'");
+            profile.pci.push_back(pci);
+          });
+        }},
+       {"usb",
+        [&](const YamlNode& list) {
+          reader.list(list, "match.usb", [&](const YamlNode& item) {
+            UsbMatch usb;
+            bool have_vendor = false;
+            reader.map(item, "match.usb",
+                       {{"vendor",
+                         [&](const YamlNode& v) {
+                           usb.vendor = reader.hex_id(v, "USB vendor id");
+                           have_vendor = true;
+                         }},
+                        {"product", [&](const YamlNode& v) { usb.product = reader.hex_id(v, "USB product id"); }}});
+            if (!have_vendor) reader.fail(item, "a 'match.usb' entry needs a 'vendor'");
+            profile.usb.push_back(usb);
+          });
+        }},
+       {"dmi",
+        [&](const YamlNode& dmi) {
+          reader.expect(dmi, Kind::kMap, "match.dmi");
+          for (const auto& [key, value] : dmi.entries) {
+            const auto field = dmi_field_from_name(key.scalar);
+            if (!field)
+              reader.fail(key, "unknown DMI field '" + key.scalar +
+                                   "': expected sys_vendor, product_name, product_version, "
+                                   "product_family, board_vendor, board_name or bios_version");
+            profile.dmi.emplace_back(*field, reader.string(value, "match.dmi." + key.scalar));
+          }
+          if (profile.dmi.empty()) reader.fail(dmi, "'match.dmi' must name at least one field");
+        }},
+       {"kernel",
+        [&](const YamlNode& kernel) { profile.kernel = reader.kernel_range(kernel, "match.kernel"); }}});
+}
+
+void parse_actions(const Reader& reader, const YamlNode& node, Profile& profile) {
+  Actions& actions = profile.actions;
+  reader.map(
+      node, "actions",
+      {{"unload_bound_module",
+        [&](const YamlNode& v) { actions.unload_bound_module = reader.boolean(v, "unload_bound_module"); }},
+       {"unload_modules",
+        [&](const YamlNode& list) {
+          reader.list(list, "actions.unload_modules", [&](const YamlNode& item) {
+            ModuleRef module;
+            if (item.kind == Kind::kScalar) {
+              module.name = reader.module_name(item);
+            } else {
+              bool have_name = false;
+              reader.map(item, "actions.unload_modules",
+                         {{"name",
+                           [&](const YamlNode& v) {
+                             module.name = reader.module_name(v);
+                             have_name = true;
+                           }},
+                          {"kernel",
+                           [&](const YamlNode& v) {
+                             module.kernel = reader.kernel_range(v, "unload_modules.kernel");
+                           }}});
+              if (!have_name) reader.fail(item, "an 'unload_modules' entry needs a 'name'");
+            }
+            actions.unload_modules.push_back(module);
+          });
+        }},
+       {"device", [&](const YamlNode& v) { actions.device = parse_device_action(reader, v, "actions.device"); }},
+       {"fallback",
+        [&](const YamlNode& v) { actions.fallback = parse_device_action(reader, v, "actions.fallback"); }}});
+  const bool unloads = actions.unload_bound_module || !actions.unload_modules.empty();
+  if (!unloads && actions.device == DeviceAction::kNone)
+    reader.fail(node, "'actions' does nothing: set unload_bound_module, unload_modules or device");
+  if (!profile.has_device_match() &&
+      (actions.unload_bound_module || actions.device != DeviceAction::kNone ||
+       actions.fallback != DeviceAction::kNone))
+    reader.fail(node, "unload_bound_module, device and fallback act on matched devices, "
+                      "but 'match' names no pci or usb device");
+}
+
+}  // namespace
+
+Profile parse_profile(std::string_view yaml, const std::string& origin,
+                      std::vector<ProfileError>* warnings) {
+  const YamlNode root = parse_yaml(yaml, origin);
+  const Reader reader(origin, warnings);
+  if (root.kind == Kind::kNull) throw ProfileError(origin, 0, 0, "empty profile");
+  Profile profile;
+  profile.origin = origin;
+  const YamlNode* match = nullptr;
+  const YamlNode* actions = nullptr;
+  reader.map(
+      root, "profile",
+      {{"id",
+        [&](const YamlNode& v) {
+          profile.id = reader.string(v, "id");
+          if (!is_valid_id(profile.id))
+            reader.fail(v, "bad id '" + profile.id +
+                               "': use lowercase letters, digits, '-', '_' and '.', starting with "
+                               "a letter or digit");
+        }},
+       {"description", [&](const YamlNode& v) { profile.description = reader.string(v, "description"); }},
+       {"sources",
+        [&](const YamlNode& v) {
+          reader.list(v, "sources", [&](const YamlNode& item) {
+            profile.sources.push_back(reader.string(item, "sources"));
+          });
+        }},
+       {"notes", [&](const YamlNode& v) { reader.string(v, "notes"); }},
+       {"sleep",
+        [&](const YamlNode& v) {
+          reader.list(v, "sleep", [&](const YamlNode& item) {
+            const std::string name = reader.string(item, "sleep");
+            const auto type = sleep_type_from_name(name);
+            if (!type)
+              reader.fail(item, "bad sleep type '" + name +
+                                    "': expected suspend, hibernate, hybrid-sleep or "
+                                    "suspend-then-hibernate");
+            profile.sleep.push_back(*type);
+          });
+        }},
+       {"match", [&](const YamlNode& v) { match = &v; }},
+       {"actions", [&](const YamlNode& v) { actions = &v; }}});
+  for (const char* required : {"id", "description", "sources", "match", "actions"}) {
+    const bool present = std::any_of(root.entries.begin(), root.entries.end(),
+                                     [&](const auto& entry) { return entry.first.scalar == required; });
+    if (!present) reader.fail(root, std::string("missing required key '") + required + "'");
+  }
+  parse_match(reader, *match, profile);
+  if (!profile.has_device_match() && profile.dmi.empty())
+    reader.fail(*match, "'match' needs at least one of pci, usb or dmi");
+  parse_actions(reader, *actions, profile);
+  return profile;
+}
+
+}  // namespace suspendfix

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "profiles/profile_database.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <future>
+
+#include "unit/test_dir.hpp"
+
+namespace suspendfix {
+namespace {
+
+using testing::profile_text;
+using testing::TestDir;
+namespace fs = std::filesystem;
+
+std::vector<std::string> ids(const ProfileDatabase& database) {
+  std::vector<std::string> out;
+  for (const Profile& profile : database.profiles) out.push_back(profile.id);
+  return out;
+}
+
+TEST(ProfileDatabase, ReadsRecursivelyInNameOrder) {
+  TestDir vendor;
+  vendor.write("nec/upd720200.yaml", profile_text("nec"));
+  vendor.write("intel/ax210.yaml", profile_text("ax210", "8086", "2725"));
+  vendor.write("README.md", "not a profile");
+  const auto database = load_profile_database({{vendor.path(), true}}, {});
+  EXPECT_EQ(ids(database), (std::vector<std::string>{"ax210", "nec"}));
+  EXPECT_TRUE(database.errors.empty());
+  EXPECT_EQ(database.profiles[1].relative_name, "nec/upd720200.yaml");
+}
+
+TEST(ProfileDatabase, LocalFileOverridesVendorFileOfTheSameName) {
+  TestDir vendor, local;
+  vendor.write("nec/upd720200.yaml", profile_text("nec"));
+  local.write("nec/upd720200.yaml", profile_text("nec-local"));
+  const auto database = load_profile_database({{vendor.path(), true}, {local.path(), true}}, {});
+  EXPECT_EQ(ids(database), (std::vector<std::string>{"nec-local"}));
+}
+
+TEST(ProfileDatabase, LinkToDevNullMasks) {
+  TestDir vendor, local;
+  vendor.write("nec/upd720200.yaml", profile_text("nec"));
+  vendor.write("other.yaml", profile_text("other", "8086", "1234"));
+  fs::create_directories(local.path() / "nec");
+  fs::create_symlink("/dev/null", local.path() / "nec/upd720200.yaml");
+  const auto database = load_profile_database({{vendor.path(), true}, {local.path(), true}}, {});
+  EXPECT_EQ(ids(database), (std::vector<std::string>{"other"}));
+  EXPECT_TRUE(database.errors.empty());
+}
+
+TEST(ProfileDatabase, BadProfileIsReportedAndTheOthersStillLoad) {
+  TestDir dir;
+  dir.write("a.yaml", profile_text("a"));
+  dir.write("b.yaml", "id: [broken\n");
+  dir.write("c.yaml", profile_text("c", "8086", "1234"));
+  const auto database = load_profile_database({{dir.path(), false}}, {});
+  EXPECT_EQ(ids(database), (std::vector<std::string>{"a", "c"}));
+  ASSERT_EQ(database.errors.size(), 1u);
+  EXPECT_EQ(database.errors[0].file(), (dir.path() / "b.yaml").string());
+  EXPECT_EQ(database.errors[0].line(), 2);
+}
+
+TEST(ProfileDatabase, DuplicateIdIsAnErrorNamingTheFirstFile) {
+  TestDir dir;
+  dir.write("a.yaml", profile_text("same"));
+  dir.write("b.yaml", profile_text("same", "8086", "1234"));
+  const auto database = load_profile_database({{dir.path(), false}}, {});
+  EXPECT_EQ(ids(database), (std::vector<std::string>{"same"}));
+  ASSERT_EQ(database.errors.size(), 1u);
+  EXPECT_EQ(std::string(database.errors[0].what()),
+            (dir.path() / "b.yaml").string() + ": duplicate id 'same', first defined in " +
+                (dir.path() / "a.yaml").string());
+}
+
+TEST(ProfileDatabase, UnknownKeyWarnsAtRunTimeButFailsStrictly) {
+  TestDir dir;
+  dir.write("a.yaml", profile_text("a") + "colour: blue\n");
+  const auto lenient = load_profile_database({{dir.path(), false}}, {});
+  EXPECT_EQ(ids(lenient), (std::vector<std::string>{"a"}));
+  EXPECT_EQ(lenient.warnings.size(), 1u);
+  const auto strict = load_profile_paths({dir.path()});
+  EXPECT_TRUE(strict.profiles.empty());
+  ASSERT_EQ(strict.errors.size(), 1u);
+  EXPECT_NE(std::string(strict.errors[0].what()).find("unknown key 'colour'"), std::string::npos);
+}
+
+TEST(ProfileDatabase, RefusesWritableOrForeignFilesInSystemDirectories) {
+  TestDir dir;
+  const auto writable = dir.write("writable.yaml", profile_text("writable"));
+  chmod(writable.c_str(), 0666);
+  dir.write("fine.yaml", profile_text("fine", "8086", "1234"));
+  const auto checked = load_profile_database({{dir.path(), true}}, {true, false});
+  if (geteuid() != 0) GTEST_SKIP() << "ownership is only checked for root-owned files";
+  EXPECT_EQ(ids(checked), (std::vector<std::string>{"fine"}));
+  ASSERT_EQ(checked.errors.size(), 1u);
+  EXPECT_NE(std::string(checked.errors[0].what()).find("writable by group or others"), std::string::npos);
+
+  const auto foreign = dir.write("foreign.yaml", profile_text("foreign", "8086", "9999"));
+  ASSERT_EQ(chown(foreign.c_str(), 1000, 1000), 0);
+  chmod(writable.c_str(), 0644);
+  const auto again = load_profile_database({{dir.path(), true}}, {true, false});
+  EXPECT_EQ(ids(again), (std::vector<std::string>{"fine", "writable"}));
+  ASSERT_EQ(again.errors.size(), 1u);
+  EXPECT_NE(std::string(again.errors[0].what()).find("owned by uid 1000"), std::string::npos);
+  // A directory given by hand (--profiles) is the person's own choice: no check.
+  EXPECT_EQ(load_profile_database({{dir.path(), false}}, {true, false}).profiles.size(), 3u);
+}
+
+TEST(ProfileDatabase, FifoNamedLikeAProfileDoesNotHang) {
+  TestDir dir;
+  ASSERT_EQ(mkfifo((dir.path() / "pipe.yaml").c_str(), 0644), 0);
+  dir.write("a.yaml", profile_text("a"));
+  auto result = std::async(std::launch::async, [&] { return load_profile_database({{dir.path(), false}}, {}); });
+  ASSERT_EQ(result.wait_for(std::chrono::seconds(10)), std::future_status::ready) << "hung on a FIFO";
+  const auto database = result.get();
+  EXPECT_EQ(ids(database), (std::vector<std::string>{"a"}));
+  ASSERT_EQ(database.errors.size(), 1u);
+  EXPECT_NE(std::string(database.errors[0].what()).find("not a regular file"), std::string::npos);
+}
+
+TEST(ProfileDatabase, HugeFileIsRefusedBeforeReading) {
+  TestDir dir;
+  dir.write("huge.yaml", std::string(1024 * 1024, '#'));
+  const auto database = load_profile_database({{dir.path(), false}}, {});
+  ASSERT_EQ(database.errors.size(), 1u);
+  EXPECT_NE(std::string(database.errors[0].what()).find("more than the limit"), std::string::npos);
+}
+
+TEST(ProfileDatabase, MissingDirectoryIsEmptyButMissingPathIsAnError) {
+  const auto database = load_profile_database({{"/nonexistent/suspendfix", true}}, {});
+  EXPECT_TRUE(database.profiles.empty());
+  EXPECT_TRUE(database.errors.empty());
+  const auto validated = load_profile_paths({"/nonexistent/suspendfix.yaml"});
+  ASSERT_EQ(validated.errors.size(), 1u);
+  EXPECT_STREQ(validated.errors[0].what(), "/nonexistent/suspendfix.yaml: no such file or directory");
+}
+
+}  // namespace
+}  // namespace suspendfix
