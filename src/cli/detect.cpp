@@ -59,9 +59,13 @@ void setup_detect(CLI::App& command, int* exit_code) {
   command.add_option("--kernel-release", options->scan.kernel_release,
                      "Match as if running this kernel release (to try kernel ranges)")
       ->type_name("RELEASE");
-  command.add_flag("!--hwdb", options->scan.use_hwdb,
+  auto no_hwdb = std::make_shared<bool>(false);
+  command.add_flag("--no-hwdb", *no_hwdb,
                    "Do not look up vendor and device names in udev's hardware database");
-  command.callback([options, exit_code] { *exit_code = run_detect(*options); });
+  command.callback([options, no_hwdb, exit_code] {
+    options->scan.use_hwdb = !*no_hwdb;
+    *exit_code = run_detect(*options);
+  });
 }
 
 }  // namespace suspendfix

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The built binary against fixture machines: golden text and JSON (kmod's correct.txt).
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "integration/run_command.hpp"
+#include "integration/testbed.hpp"
+
+namespace suspendfix {
+namespace {
+
+using testing::matches_golden;
+using testing::run_command;
+using testing::Testbed;
+
+class DetectTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!Testbed::mocked()) GTEST_SKIP() << "not running under umockdev-wrapper: /sys is real";
+  }
+  /// detect with the shipped NEC profile, a fixed kernel and no host hwdb, so output is stable.
+  testing::CommandResult detect(std::vector<std::string> extra) {
+    std::vector<std::string> argv = {SUSPENDFIX_BINARY, "detect", "--profiles",
+                                     std::string(SUSPENDFIX_SOURCE_DIR) + "/profiles/nec", "--no-hwdb"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return run_command(argv);
+  }
+  static std::string portable(std::string text) {
+    const std::string source = SUSPENDFIX_SOURCE_DIR;
+    for (size_t at; (at = text.find(source)) != std::string::npos;) text.replace(at, source.size(), "@SOURCE@");
+    return text;
+  }
+  Testbed testbed_;
+};
+
+TEST_F(DetectTest, SeedLaptopText) {
+  testbed_.load_machine("lenovo-t510-nec");
+  const auto result = detect({"--kernel-release", "6.1.0-27-amd64"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.err, "");
+  EXPECT_TRUE(matches_golden("detect-lenovo-t510-nec.txt", portable(result.out)));
+}
+
+TEST_F(DetectTest, SeedLaptopJson) {
+  testbed_.load_machine("lenovo-t510-nec");
+  const auto result = detect({"--kernel-release", "6.1.0-27-amd64", "--json"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_TRUE(matches_golden("detect-lenovo-t510-nec.json", portable(result.out)));
+  const auto json = nlohmann::json::parse(result.out);
+  EXPECT_EQ(json["schema"], 1);
+  ASSERT_EQ(json["matches"].size(), 1u);
+  EXPECT_EQ(json["matches"][0]["id"], "nec-upd720200-xhci");
+  ASSERT_EQ(json["plan"]["modules"].size(), 1u);
+  EXPECT_EQ(json["plan"]["modules"][0]["name"], "xhci_pci");
+  EXPECT_EQ(json["plan"]["modules"][0]["decision"], "unload");
+}
+
+TEST_F(DetectTest, SeedLaptopOnTheSeedsKernels) {
+  testbed_.load_machine("lenovo-t510-nec");
+  // 3.2: the named xhci_hcd joins the bound xhci_pci, behind it (xhci_pci holds it).
+  auto json = nlohmann::json::parse(detect({"--kernel-release", "3.2.0-4-amd64", "--json"}).out);
+  ASSERT_EQ(json["plan"]["modules"].size(), 2u);
+  EXPECT_EQ(json["plan"]["modules"][0]["name"], "xhci_pci");
+  EXPECT_EQ(json["plan"]["modules"][1]["name"], "xhci_hcd");
+  // 2.6.32: the module was still called "xhci"; on this fixture it is not loaded.
+  json = nlohmann::json::parse(detect({"--kernel-release", "2.6.32-5-amd64", "--json"}).out);
+  ASSERT_EQ(json["plan"]["modules"].size(), 2u);
+  EXPECT_EQ(json["plan"]["modules"][1]["name"], "xhci");
+  EXPECT_EQ(json["plan"]["modules"][1]["decision"], "not-loaded");
+}
+
+TEST_F(DetectTest, MachineWithoutTheControllerSaysSoPlainly) {
+  testbed_.load_machine("dell-e6410");
+  const auto result = detect({"--kernel-release", "6.1.0-27-amd64"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_TRUE(matches_golden("detect-dell-e6410.txt", portable(result.out)));
+  EXPECT_NE(result.out.find("No profile matches this machine."), std::string::npos);
+}
+
+TEST_F(DetectTest, BadProfileIsReportedAndTheGoodOnesStillApply) {
+  testbed_.load_machine("lenovo-t510-nec");
+  const std::string bad = std::string(SUSPENDFIX_TEST_DATA) + "/profiles/bad";
+  const auto result = detect({"--kernel-release", "6.1.0-27-amd64", "--profiles", bad, "--json"});
+  ASSERT_EQ(result.exit_code, 0);
+  const auto json = nlohmann::json::parse(result.out);
+  EXPECT_EQ(json["matches"].size(), 1u) << "the NEC profile still applies";
+  EXPECT_FALSE(json["profiles"]["errors"].empty());
+  EXPECT_NE(result.err.find("WARNING: "), std::string::npos) << "each bad file is logged";
+  EXPECT_NE(result.err.find(", skipping it"), std::string::npos);
+}
+
+TEST_F(DetectTest, UsageErrorsExitTwo) {
+  EXPECT_EQ(run_command({SUSPENDFIX_BINARY, "detect", "--sleep", "nap"}).exit_code, 2);
+  EXPECT_EQ(run_command({SUSPENDFIX_BINARY, "frobnicate"}).exit_code, 2);
+}
+
+}  // namespace
+}  // namespace suspendfix
