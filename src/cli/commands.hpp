@@ -15,11 +15,21 @@ struct Command {
 
 void setup_detect(CLI::App& command, int* exit_code);
 void setup_validate(CLI::App& command, int* exit_code);
+void setup_hook(CLI::App& command, int* exit_code);
+void setup_suspend(CLI::App& command, int* exit_code);
+void setup_status(CLI::App& command, int* exit_code);
+void setup_restore(CLI::App& command, int* exit_code);
 
 /// The table main() registers, in the order `--help` lists them.
 inline constexpr Command kCommands[] = {
     {"detect", "Show this machine's hardware, the matching profiles and what the hook will do",
      setup_detect},
+    {"hook", "Run as a sleep hook: hook systemd-sleep|elogind pre|post TYPE, hook pm-utils ACTION",
+     setup_hook},
+    {"suspend", "Unload, write to /sys/power/state, load back (for systems without a sleep manager)",
+     setup_suspend},
+    {"status", "Show what the hook unloaded and has not loaded back yet", setup_status},
+    {"restore", "Load back everything the hook left recorded", setup_restore},
     {"validate", "Check profile files and directories; non-zero exit on any problem",
      setup_validate},
 };

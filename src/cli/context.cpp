@@ -6,9 +6,28 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "config.hpp"
+#include "hardware/storage.hpp"
 #include "log.hpp"
+#include "planner/planner.hpp"
 
 namespace suspendfix {
+
+namespace {
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* value = std::getenv(name);
+  return value && *value ? value : fallback;
+}
+
+}  // namespace
+
+void add_scan_options(CLI::App& command, ScanOptions& options) {
+  command.add_option("--profiles", options.profile_dirs,
+                     "Read profiles from DIR instead of the default search path (repeatable)")
+      ->type_name("DIR");
+  command.add_option("--config", options.config_path, "Read the configuration from FILE")->type_name("FILE");
+}
 
 std::vector<ProfileDirectory> profile_directories(const std::vector<std::string>& given) {
   std::vector<ProfileDirectory> directories;
@@ -24,8 +43,18 @@ std::vector<ProfileDirectory> profile_directories(const std::vector<std::string>
   return default_profile_directories();
 }
 
-Scan scan_machine(const ScanOptions& options, DeviceSource& devices) {
-  Scan scan;
+std::string state_directory() { return env_or("SUSPENDFIX_STATE_DIR", kStateDir); }
+
+AdminConfig load_config(const ScanOptions& options) {
+  const std::string path = options.config_path.empty() ? env_or("SUSPENDFIX_CONFIG", kConfigFile) : options.config_path;
+  std::vector<ProfileError> warnings;
+  AdminConfig config = load_admin_config(path, &warnings);
+  for (const ProfileError& warning : warnings) log_warning(std::string(warning.what()) + ", ignoring");
+  return config;
+}
+
+void scan_machine(const ScanOptions& options, SleepType sleep, DeviceSource& devices,
+                  ModuleInspector& modules, Scan& scan) {
   scan.machine = devices.scan();
   if (!options.kernel_release.empty()) scan.machine.kernel_release = options.kernel_release;
   const auto directories = profile_directories(options.profile_dirs);
@@ -36,7 +65,10 @@ Scan scan_machine(const ScanOptions& options, DeviceSource& devices) {
   for (const ProfileError& error : scan.database.errors) log_warning(std::string(error.what()) + ", skipping it");
   for (const ProfileError& warning : scan.database.warnings) log_info(std::string(warning.what()) + ", ignoring");
   scan.matches = ProfileIndex(scan.database.profiles).match(scan.machine);
-  return scan;
+  PlanOptions plan_options = scan.config.plan_options(sleep);
+  for (const auto& [module, reason] : storage_protected_modules(current_storage_uses()))
+    plan_options.protected_modules.emplace(module, reason);
+  scan.plan = make_plan(scan.machine, scan.matches, sleep, modules, plan_options);
 }
 
 }  // namespace suspendfix

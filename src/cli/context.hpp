@@ -5,6 +5,9 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
+#include "config/admin_config.hpp"
 #include "hardware/device_source.hpp"
 #include "modules/module_backend.hpp"
 #include "planner/matcher.hpp"
@@ -17,22 +20,37 @@ namespace suspendfix {
 struct ScanOptions {
   std::vector<std::string> profile_dirs;  // --profiles; empty: the default search path
   std::string kernel_release;             // --kernel-release; empty: the running kernel
+  std::string config_path;                // --config; empty: $SUSPENDFIX_CONFIG or the default
   bool use_hwdb = true;
 };
 
-/// The machine, the database and the matches, read once per run.
+/// Adds --profiles and --config to a command.
+void add_scan_options(CLI::App& command, ScanOptions& options);
+
+/// The machine, the database, the matches and the plan, read once per run. Matches point
+/// into database.profiles, so a Scan is filled in place and never copied.
 struct Scan {
   Machine machine;
   std::vector<std::string> profile_directories;
   ProfileDatabase database;
   std::vector<ProfileMatch> matches;
+  AdminConfig config;
+  Plan plan;
 };
 
-/// Reads devices (libudev) and profiles, and matches them. Bad profiles are logged and left out.
-Scan scan_machine(const ScanOptions& options, DeviceSource& devices);
+/// The administrator's configuration. Throws ProfileError for a broken file.
+AdminConfig load_config(const ScanOptions& options);
+
+/// Reads devices (libudev) and profiles, matches them, and plans for `sleep` with the
+/// configuration and the storage protection. Bad profiles are logged and left out.
+void scan_machine(const ScanOptions& options, SleepType sleep, DeviceSource& devices,
+                  ModuleInspector& modules, Scan& scan);
 
 /// The profile directories in force: --profiles, else $SUSPENDFIX_PROFILES_DIR (colon-separated),
 /// else the vendor directory then /etc/suspendfix/profiles.d.
 std::vector<ProfileDirectory> profile_directories(const std::vector<std::string>& given);
+
+/// $SUSPENDFIX_STATE_DIR or /run/suspendfix.
+std::string state_directory();
 
 }  // namespace suspendfix

@@ -6,7 +6,6 @@
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
 #include "output/detect_report.hpp"
-#include "planner/planner.hpp"
 
 namespace suspendfix {
 namespace {
@@ -21,17 +20,17 @@ int run_detect(const DetectOptions& options) {
   const auto sleep = sleep_type_from_name(options.sleep);
   if (!sleep) throw UsageError("bad --sleep '" + options.sleep + "'");
   auto devices = make_udev_device_source(options.scan.use_hwdb);
-  Scan scan = scan_machine(options.scan, *devices);
   auto modules = make_kmod_backend();
+  Scan scan;
+  scan.config = load_config(options.scan);
+  scan_machine(options.scan, *sleep, *devices, *modules, scan);
 
   DetectReport report;
   report.machine = scan.machine;
   report.profile_directories = scan.profile_directories;
   report.database = &scan.database;
   report.matches = scan.matches;
-  PlanOptions plan_options;
-  plan_options.protected_modules = builtin_protected_modules();
-  report.plan = make_plan(scan.machine, scan.matches, *sleep, *modules, plan_options);
+  report.plan = scan.plan;
   for (const PciDevice& device : scan.machine.pci)
     if (!device.module.empty()) report.device_modules[device.module] = modules->status(device.module);
   for (const UsbDevice& device : scan.machine.usb)
@@ -49,9 +48,7 @@ int run_detect(const DetectOptions& options) {
 void setup_detect(CLI::App& command, int* exit_code) {
   auto options = std::make_shared<DetectOptions>();
   command.add_flag("--json", options->json, "Print JSON (schema 1) instead of text");
-  command.add_option("--profiles", options->scan.profile_dirs,
-                     "Read profiles from DIR instead of the default search path (repeatable)")
-      ->type_name("DIR");
+  add_scan_options(command, options->scan);
   command.add_option("--sleep", options->sleep,
                      "Plan for this sleep type: suspend, hibernate, hybrid-sleep, "
                      "suspend-then-hibernate")

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "config.hpp"
+#include "text_file.hpp"
 #include "profiles/profile_parser.hpp"
 
 namespace suspendfix {
@@ -56,43 +57,19 @@ void collect(const ProfileDirectory& directory, std::map<std::string, Candidate>
   }
 }
 
-/// Reads a profile file without ever blocking (a FIFO named *.yaml must not hang a suspend)
-/// and without reading more than the limit. Throws ProfileError.
+/// Refuses, when running as root, a file in a system directory that someone else could have
+/// written: a profile decides which drivers are removed from the kernel.
+void check_system_file(const std::string& name, const struct stat& info, void*) {
+  if (info.st_uid != 0)
+    throw ProfileError(name, 0, 0, "refusing a profile owned by uid " + std::to_string(info.st_uid) +
+                                       " in a system directory, not by root");
+  if (info.st_mode & (S_IWGRP | S_IWOTH))
+    throw ProfileError(name, 0, 0, "refusing a profile writable by group or others in a system directory");
+}
+
 std::string read_profile_file(const Candidate& candidate, bool check_ownership) {
-  const std::string name = candidate.path.string();
-  const int fd = open(name.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-  if (fd < 0) throw ProfileError(name, 0, 0, "could not open: " + errno_string(errno));
-  struct stat info {};
-  std::string text;
-  try {
-    if (fstat(fd, &info) != 0) throw ProfileError(name, 0, 0, "could not stat: " + errno_string(errno));
-    if (!S_ISREG(info.st_mode)) throw ProfileError(name, 0, 0, "not a regular file");
-    if (check_ownership && candidate.system && info.st_uid != 0)
-      throw ProfileError(name, 0, 0, "refusing a profile owned by uid " + std::to_string(info.st_uid) +
-                                         " in a system directory, not by root");
-    if (check_ownership && candidate.system && (info.st_mode & (S_IWGRP | S_IWOTH)))
-      throw ProfileError(name, 0, 0,
-                         "refusing a profile writable by group or others in a system directory");
-    if (static_cast<size_t>(info.st_size) > kMaxProfileBytes)
-      throw ProfileError(name, 0, 0,
-                         "file is " + std::to_string(info.st_size) +
-                             " bytes, more than the limit of " + std::to_string(kMaxProfileBytes));
-    char buffer[16384];
-    for (;;) {
-      const ssize_t got = read(fd, buffer, sizeof buffer);
-      if (got < 0 && errno == EINTR) continue;
-      if (got < 0) throw ProfileError(name, 0, 0, "could not read: " + errno_string(errno));
-      if (got == 0) break;
-      text.append(buffer, static_cast<size_t>(got));
-      if (text.size() > kMaxProfileBytes)
-        throw ProfileError(name, 0, 0, "file grew past the limit of " + std::to_string(kMaxProfileBytes) + " bytes");
-    }
-  } catch (...) {
-    close(fd);
-    throw;
-  }
-  close(fd);
-  return text;
+  return read_text_file(candidate.path.string(), kMaxProfileBytes,
+                        check_ownership && candidate.system ? check_system_file : nullptr);
 }
 
 void load_files(const std::map<std::string, Candidate>& files, const LoadOptions& options,

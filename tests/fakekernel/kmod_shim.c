@@ -43,7 +43,8 @@
 /* ---------- 1. path redirection ---------- */
 
 static const char *const redirected[] = {
-	"/sys/module", "/proc/modules", "/proc/cmdline", "/lib/modules",
+	"/sys/module", "/proc/modules", "/proc/cmdline", "/proc/self/mountinfo",
+	"/proc/swaps", "/lib/modules",
 	"/usr/lib/modules", "/etc/modprobe.d", "/run/modprobe.d",
 	"/usr/lib/modprobe.d", "/lib/modprobe.d", "/usr/local/lib/modprobe.d",
 };

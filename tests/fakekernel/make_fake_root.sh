@@ -12,7 +12,7 @@
 #   ROOT/usr/lib/modules -> ../../lib/modules
 #   ROOT/etc/modprobe.d/suspendfix-test.conf  options e1000e InterruptThrottleRate=1
 #   ROOT/sys/module/ahci/parameters/     built-in with parameters (no initstate)
-#   ROOT/proc/cmdline (empty), ROOT/proc/modules
+#   ROOT/proc/cmdline (empty), ROOT/proc/modules, ROOT/proc/self/mountinfo (empty), ROOT/proc/swaps
 # --loaded marks modules (and, like the kernel requires, their dependencies)
 # as loaded: /sys/module/NAME/{initstate,refcnt,coresize,holders/,parameters/},
 # holder links and refcnts on the dependencies, and /proc/modules, in exactly
@@ -115,6 +115,9 @@ depmod -b "$root" "$kver"
 
 echo "options e1000e InterruptThrottleRate=1" >"$root/etc/modprobe.d/suspendfix-test.conf"
 : >"$root/proc/cmdline"
+mkdir -p "$root/proc/self"
+: >"$root/proc/self/mountinfo"  # no mounts: tests add the ones they need
+printf 'Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n' >"$root/proc/swaps"
 mkdir -p "$root/sys/module/ahci/parameters"
 echo 0 >"$root/sys/module/ahci/parameters/marvell_enable"
 

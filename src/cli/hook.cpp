@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// suspendfix hook FRONTEND ARGS...: the sleep hook behind the shims in hooks/, and
+// suspendfix suspend: the same around our own write to /sys/power/state.
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.hpp"
+#include "cli/context.hpp"
+#include "executor.hpp"
+#include "log.hpp"
+#include "sleep/sleep_event.hpp"
+#include "text_file.hpp"
+
+namespace suspendfix {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr int kPmUtilsNotApplicable = 254;  // pm-utils' $NA
+
+struct HookOptions {
+  ScanOptions scan;
+  bool dry_run = false;
+  std::string frontend;
+  std::vector<std::string> arguments;
+  std::string mode = "mem";
+  std::string mem_sleep;
+};
+
+/// The last line of defence against a hang: the hook must never hold up a suspend past
+/// systemd's timeout. What was done is already recorded (write-ahead), so exiting is safe.
+void arm_backstop(int seconds) {
+  struct sigaction action {};
+  action.sa_handler = [](int) {
+    static const char message[] = "suspendfix: ERROR: hook timed out, exiting; run 'suspendfix restore' after wake\n";
+    ssize_t ignored = write(STDERR_FILENO, message, sizeof message - 1);
+    (void)ignored;
+    _exit(1);
+  };
+  sigaction(SIGALRM, &action, nullptr);
+  alarm(static_cast<unsigned>(seconds));
+}
+
+ExecutorOptions executor_options(const AdminConfig& config, bool dry_run) {
+  ExecutorOptions options;
+  options.deadline = Clock::now() + std::chrono::seconds(config.timeout_seconds);
+  options.busy_retry = std::chrono::milliseconds(config.busy_retry_ms);
+  options.dry_run = dry_run;
+  return options;
+}
+
+/// pre: plan and unload. Never throws for a single module; returns false when nothing could
+/// be done at all (broken configuration, no state directory).
+bool run_pre_phase(const SleepEvent& event, const HookOptions& options, ModuleBackend& modules) {
+  const std::string label = event.label();
+  Scan scan;
+  try {
+    scan.config = load_config(options.scan);
+  } catch (const Error& error) {
+    // Without the administrator's keep list we might unload what they protected: do nothing.
+    log_error(label + ": " + error.what() + "; refusing to unload anything with a broken configuration");
+    return false;
+  }
+  if (!scan.config.acts_on(event.type)) {
+    log_info(label + ": not acting on " + sleep_type_name(event.type) + " (sleep_types in the configuration)");
+    return true;
+  }
+  const ExecutorOptions executor = executor_options(scan.config, options.dry_run);
+  if (!options.dry_run) arm_backstop(scan.config.timeout_seconds + 5);
+  auto devices = make_udev_device_source(false);
+  scan_machine(options.scan, event.type, *devices, modules, scan);
+  if (scan.plan.count(Decision::kUnload) == 0 && scan.plan.modules.empty()) {
+    log_info(label + ": no profile applies, nothing to do");
+    return true;
+  }
+  StateStore store(state_directory());
+  if (!options.dry_run) store.lock(executor.deadline);
+  run_pre(scan.plan, label, modules, store, executor);
+  return true;
+}
+
+bool run_post_phase(const std::string& label, const HookOptions& options, ModuleBackend& modules) {
+  AdminConfig config;
+  try {
+    config = load_config(options.scan);
+  } catch (const Error& error) {
+    log_warning(std::string(error.what()) + "; loading modules back with the default timeout");
+  }
+  const ExecutorOptions executor = executor_options(config, options.dry_run);
+  if (!options.dry_run) arm_backstop(config.timeout_seconds + 5);
+  StateStore store(state_directory());
+  if (options.dry_run) {
+    if (!store.open_for_reading()) return true;
+  } else {
+    store.lock(executor.deadline);
+  }
+  const auto results = run_post(label, modules, store, executor);
+  for (const ActionResult& result : results)
+    if (result.outcome == ActionResult::Outcome::kFailed) return false;
+  return true;
+}
+
+int run_hook(HookOptions& options) {
+  HookFrontend frontend;
+  if (options.frontend == "systemd-sleep" || options.frontend == "systemd")
+    frontend = HookFrontend::kSystemd;
+  else if (options.frontend == "elogind")
+    frontend = HookFrontend::kElogind;
+  else if (options.frontend == "pm-utils")
+    frontend = HookFrontend::kPmUtils;
+  else
+    throw UsageError("bad hook frontend '" + options.frontend + "': expected systemd-sleep, elogind or pm-utils");
+  const char* action = std::getenv("SYSTEMD_SLEEP_ACTION");
+  const ParsedHookArguments parsed = parse_hook_arguments(frontend, options.arguments, action ? action : "");
+  if (!parsed.event) {
+    log_info(parsed.not_applicable + ", nothing to do");
+    return frontend == HookFrontend::kPmUtils ? kPmUtilsNotApplicable : 0;
+  }
+  auto modules = make_kmod_backend();
+  // A hook's failures are logged, not returned: systemd ignores the code and pm-utils or
+  // elogind would read anything but 0 as "abort the suspend" (STYLE.md, section 3).
+  if (parsed.event->phase == SleepPhase::kPre)
+    run_pre_phase(*parsed.event, options, *modules);
+  else
+    run_post_phase(parsed.event->label(), options, *modules);
+  return 0;
+}
+
+/// The kernel's own record of the last failed suspend (/sys/power/suspend_stats, 5.3+).
+std::string kernel_suspend_record() {
+  std::string out;
+  for (const char* name : {"last_failed_dev", "last_failed_errno", "last_failed_step"}) {
+    try {
+      std::string value = read_text_file(std::string("/sys/power/suspend_stats/") + name, 4096);
+      while (!value.empty() && (value.back() == '\n' || value.back() == ' ')) value.pop_back();
+      if (!value.empty()) out += std::string(out.empty() ? "" : ", ") + name + " " + value;
+    } catch (const Error&) {
+    }
+  }
+  return out.empty() ? "no record in /sys/power/suspend_stats" : out;
+}
+
+/// Writes text to a sysfs power file; returns 0 or the errno.
+int write_power_file(const std::string& path, const std::string& text) {
+  const int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return errno;
+  const ssize_t wrote = write(fd, text.data(), text.size());
+  const int saved = wrote < 0 ? errno : 0;
+  close(fd);
+  return saved;
+}
+
+int run_suspend(HookOptions& options) {
+  SleepEvent event;
+  event.frontend = HookFrontend::kSelf;
+  if (options.mode == "mem" || options.mode == "freeze")
+    event.type = SleepType::kSuspend;
+  else if (options.mode == "disk")
+    event.type = SleepType::kHibernate;
+  else
+    throw UsageError("bad --mode '" + options.mode + "': expected mem, freeze or disk");
+  if (!options.mem_sleep.empty() && options.mem_sleep != "s2idle" && options.mem_sleep != "shallow" &&
+      options.mem_sleep != "deep")
+    throw UsageError("bad --mem-sleep '" + options.mem_sleep + "': expected s2idle, shallow or deep");
+  auto modules = make_kmod_backend();
+  event.phase = SleepPhase::kPre;
+  run_pre_phase(event, options, *modules);
+  int status = 0;
+  if (options.dry_run) {
+    log_notice("would write '" + options.mode + "' to /sys/power/state");
+  } else {
+    alarm(0);  // the sleep itself may last any time
+    if (!options.mem_sleep.empty()) {
+      if (const int error = write_power_file("/sys/power/mem_sleep", options.mem_sleep))
+        log_warning("could not write '" + options.mem_sleep + "' to /sys/power/mem_sleep: " + errno_string(error) + ", ignoring");
+    }
+    sync();
+    const auto started = Clock::now();
+    if (const int error = write_power_file("/sys/power/state", options.mode)) {
+      log_error("could not " + std::string(options.mode == "disk" ? "hibernate" : "suspend") + ": writing '" +
+                options.mode + "' to /sys/power/state failed: " + errno_string(error) + "; the kernel says: " +
+                kernel_suspend_record());
+      status = 1;
+    } else {
+      const auto seconds = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count() / 1000.0;
+      log_notice("woke up after " + std::to_string(seconds).substr(0, std::to_string(seconds).find('.') + 2) + " s");
+    }
+  }
+  event.phase = SleepPhase::kPost;
+  if (!run_post_phase(event.label(), options, *modules)) status = 1;
+  return status;
+}
+
+}  // namespace
+
+void setup_hook(CLI::App& command, int* exit_code) {
+  auto options = std::make_shared<HookOptions>();
+  add_scan_options(command, options->scan);
+  command.add_flag("--dry-run", options->dry_run, "Print what would be done and change nothing");
+  command.add_option("frontend", options->frontend, "systemd-sleep, elogind or pm-utils")->required();
+  command.add_option("arguments", options->arguments, "The arguments the sleep system passed");
+  command.allow_extras(false);
+  command.callback([options, exit_code] { *exit_code = run_hook(*options); });
+}
+
+void setup_suspend(CLI::App& command, int* exit_code) {
+  auto options = std::make_shared<HookOptions>();
+  add_scan_options(command, options->scan);
+  command.add_flag("--dry-run", options->dry_run, "Print what would be done and change nothing");
+  command.add_option("--mode", options->mode, "What to write to /sys/power/state: mem, freeze or disk")
+      ->type_name("MODE");
+  command.add_option("--mem-sleep", options->mem_sleep, "Write this to /sys/power/mem_sleep first: s2idle, shallow or deep")
+      ->type_name("KIND");
+  command.callback([options, exit_code] { *exit_code = run_suspend(*options); });
+}
+
+}  // namespace suspendfix

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "config/admin_config.hpp"
+
+#include <gtest/gtest.h>
+
+namespace suspendfix {
+namespace {
+
+AdminConfig parse(const std::string& text, std::vector<ProfileError>* warnings = nullptr) {
+  return parse_admin_config(text, "config.yaml", warnings);
+}
+
+std::string error_of(const std::string& text) {
+  try {
+    parse(text);
+  } catch (const ProfileError& error) {
+    return error.what();
+  }
+  return "parsed";
+}
+
+TEST(AdminConfig, EmptyFileGivesDefaults) {
+  const AdminConfig config = parse("");
+  EXPECT_TRUE(config.unload_modules.empty());
+  EXPECT_EQ(config.timeout_seconds, 30);
+  EXPECT_TRUE(config.acts_on(SleepType::kSuspendThenHibernate));
+}
+
+TEST(AdminConfig, ReadsEveryKey) {
+  const AdminConfig config = parse(R"(unload_modules:
+  - r8169
+  - {name: mt7921e, sleep: [hibernate]}
+keep_modules: [btusb]
+disable_profiles: [nec-upd720200-xhci]
+sleep_types: [suspend, hibernate]
+timeout_seconds: 20
+busy_retry_ms: 500
+)");
+  ASSERT_EQ(config.unload_modules.size(), 2u);
+  EXPECT_EQ(config.unload_modules[1].name, "mt7921e");
+  EXPECT_EQ(config.timeout_seconds, 20);
+  EXPECT_EQ(config.busy_retry_ms, 500);
+  EXPECT_FALSE(config.acts_on(SleepType::kHybridSleep));
+
+  const PlanOptions suspend = config.plan_options(SleepType::kSuspend);
+  EXPECT_EQ(suspend.extra_modules, (std::vector<std::string>{"r8169"}));
+  EXPECT_EQ(suspend.protected_modules.at("btusb"), "kept by the administrator (keep_modules)");
+  EXPECT_TRUE(suspend.protected_modules.count("nvme")) << "the built-in storage list is always there";
+  EXPECT_EQ(suspend.disabled_profiles.count("nec-upd720200-xhci"), 1u);
+  EXPECT_EQ(config.plan_options(SleepType::kHibernate).extra_modules,
+            (std::vector<std::string>{"r8169", "mt7921e"}));
+}
+
+TEST(AdminConfig, BadValuesNameTheirPlace) {
+  EXPECT_EQ(error_of("timeout_seconds: 600\n"),
+            "config.yaml:1:18: bad timeout_seconds '600': expected a whole number from 1 to 80");
+  EXPECT_EQ(error_of("unload_modules: [\"a b\"]\n"),
+            "config.yaml:1:18: bad module name 'a b': only A-Z a-z 0-9 _ - and at most 55 characters");
+  EXPECT_EQ(error_of("sleep_types: [nap]\n"),
+            "config.yaml:1:15: bad sleep type 'nap': expected suspend, hibernate, hybrid-sleep or "
+            "suspend-then-hibernate");
+  EXPECT_EQ(error_of("keep_modules: btusb\n"), "config.yaml:1:15: 'keep_modules' must be a list, not a string");
+}
+
+TEST(AdminConfig, UnknownKeysWarn) {
+  std::vector<ProfileError> warnings;
+  parse("suspend_modules: [x]\n", &warnings);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_STREQ(warnings[0].what(), "config.yaml:1:1: unknown key 'suspend_modules' in 'configuration'");
+}
+
+}  // namespace
+}  // namespace suspendfix

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "hardware/storage.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/sysmacros.h>
+
+namespace suspendfix {
+namespace {
+
+TEST(Storage, ParsesMountinfo) {
+  const auto uses = parse_mountinfo(
+      "22 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw\n"
+      "25 22 0:22 / /proc rw,nosuid - proc proc rw\n"
+      "40 22 8:17 / /media/usb rw,relatime shared:9 master:2 - vfat /dev/sdb1 rw\n"
+      "41 22 0:45 / /mnt/remote rw - fuse.sshfs host: rw\n"
+      "garbage\n");
+  ASSERT_EQ(uses.size(), 4u);
+  EXPECT_EQ(uses[0].device, makedev(254, 1));
+  EXPECT_EQ(uses[0].what, "/");
+  EXPECT_EQ(uses[0].filesystem, "ext4");
+  EXPECT_EQ(uses[1].device, 0u) << "virtual filesystems have no block device";
+  EXPECT_EQ(uses[2].device, makedev(8, 17));
+  EXPECT_EQ(uses[2].filesystem, "vfat") << "optional fields before '-' are skipped";
+  EXPECT_EQ(uses[3].filesystem, "fuse");
+}
+
+TEST(Storage, ParsesSwaps) {
+  EXPECT_EQ(parse_swaps("Filename\tType\tSize\tUsed\tPriority\n/dev/sda2 partition 100 0 -2\n/swapfile file 10 0 -3\n"),
+            (std::vector<std::string>{"/dev/sda2", "/swapfile"}));
+  EXPECT_TRUE(parse_swaps("").empty());
+}
+
+}  // namespace
+}  // namespace suspendfix
