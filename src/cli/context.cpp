@@ -25,7 +25,8 @@ std::string env_or(const char* name, const std::string& fallback) {
 void add_scan_options(CLI::App& command, ScanOptions& options) {
   command.add_option("--profiles", options.profile_dirs,
                      "Read profiles from DIR instead of the default search path (repeatable)")
-      ->type_name("DIR");
+      ->type_name("DIR")
+      ->allow_extra_args(false);  // one DIR per --profiles, so positionals may follow
   command.add_option("--config", options.config_path, "Read the configuration from FILE")->type_name("FILE");
 }
 

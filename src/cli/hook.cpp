@@ -81,9 +81,15 @@ bool run_pre_phase(const SleepEvent& event, const HookOptions& options, ModuleBa
     log_info(label + ": no profile applies, nothing to do");
     return true;
   }
-  StateStore store(state_directory());
-  if (!options.dry_run) store.lock(executor.deadline);
-  run_pre(scan.plan, label, modules, store, executor);
+  try {
+    StateStore store(state_directory());
+    if (!options.dry_run) store.lock(executor.deadline);
+    run_pre(scan.plan, label, modules, store, executor);
+  } catch (const Error& error) {
+    // Without a safe record nothing may be unloaded: it could never be brought back.
+    log_error(label + ": " + error.what() + "; unloading nothing");
+    return false;
+  }
   return true;
 }
 
@@ -96,15 +102,19 @@ bool run_post_phase(const std::string& label, const HookOptions& options, Module
   }
   const ExecutorOptions executor = executor_options(config, options.dry_run);
   if (!options.dry_run) arm_backstop(config.timeout_seconds + 5);
-  StateStore store(state_directory());
-  if (options.dry_run) {
-    if (!store.open_for_reading()) return true;
-  } else {
-    store.lock(executor.deadline);
+  try {
+    StateStore store(state_directory());
+    if (options.dry_run) {
+      if (!store.open_for_reading()) return true;
+    } else {
+      store.lock(executor.deadline);
+    }
+    for (const ActionResult& result : run_post(label, modules, store, executor))
+      if (result.outcome == ActionResult::Outcome::kFailed) return false;
+  } catch (const Error& error) {
+    log_error(label + ": " + error.what() + "; run 'suspendfix status' and 'suspendfix restore'");
+    return false;
   }
-  const auto results = run_post(label, modules, store, executor);
-  for (const ActionResult& result : results)
-    if (result.outcome == ActionResult::Outcome::kFailed) return false;
   return true;
 }
 
@@ -150,7 +160,8 @@ std::string kernel_suspend_record() {
 
 /// Writes text to a sysfs power file; returns 0 or the errno.
 int write_power_file(const std::string& path, const std::string& text) {
-  const int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+  // O_TRUNC as the shell's "echo mem > /sys/power/state" does (and a plain file in a test).
+  const int fd = open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) return errno;
   const ssize_t wrote = write(fd, text.data(), text.size());
   const int saved = wrote < 0 ? errno : 0;

@@ -22,10 +22,24 @@ class ChainWalker {
 
   void walk_block_device(dev_t device, const std::string& reason) {
     UdevDevicePtr block(udev_device_new_from_devnum(context_, 'b', device));
+    if (!block) block = find_by_devnum(device);  // no /sys/dev/block link (umockdev, old kernels)
     if (block) walk(block.get(), reason, 0);
   }
 
  private:
+  UdevDevicePtr find_by_devnum(dev_t device) {
+    UdevEnumeratePtr enumerator(udev_enumerate_new(context_));
+    if (!enumerator) return nullptr;
+    udev_enumerate_add_match_subsystem(enumerator.get(), "block");
+    if (udev_enumerate_scan_devices(enumerator.get()) < 0) return nullptr;
+    udev_list_entry* entry = nullptr;
+    udev_list_entry_foreach(entry, udev_enumerate_get_list_entry(enumerator.get())) {
+      UdevDevicePtr candidate(udev_device_new_from_syspath(context_, udev_list_entry_get_name(entry)));
+      if (candidate && udev_device_get_devnum(candidate.get()) == device) return candidate;
+    }
+    return nullptr;
+  }
+
   void walk(udev_device* device, const std::string& reason, int depth) {
     if (depth > 8) return;  // dm on md on dm...: deeper stacks are not real
     const char* syspath = udev_device_get_syspath(device);

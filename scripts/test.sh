@@ -1,0 +1,15 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# One command on a fresh Debian 12: install every dependency, build, run the whole test suite
+# (unit, umockdev integration, fake-kernel, lint, packaging, and the QEMU end-to-end test).
+# .ci/run calls exactly this. Extra arguments go to ctest (e.g. -L unit).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/deps.sh
+source "$top/scripts/deps.sh"
+suspendfix_install "${SUSPENDFIX_BUILD_DEPS[@]}" "${SUSPENDFIX_TEST_DEPS[@]}"
+build=${SUSPENDFIX_BUILD_DIR:-$top/build}
+cmake -S "$top" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSUSPENDFIX_WERROR=ON >/dev/null
+cmake --build "$build" -j "$(nproc)"
+cd "$build"
+ctest --output-on-failure -j "$(nproc)" "$@"
