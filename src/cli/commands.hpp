@@ -19,6 +19,7 @@ void setup_hook(CLI::App& command, int* exit_code);
 void setup_suspend(CLI::App& command, int* exit_code);
 void setup_status(CLI::App& command, int* exit_code);
 void setup_restore(CLI::App& command, int* exit_code);
+void setup_import(CLI::App& command, int* exit_code);
 
 /// The table main() registers, in the order `--help` lists them.
 inline constexpr Command kCommands[] = {
@@ -30,6 +31,8 @@ inline constexpr Command kCommands[] = {
      setup_suspend},
     {"status", "Show what the hook unloaded and has not loaded back yet", setup_status},
     {"restore", "Load back everything the hook left recorded", setup_restore},
+    {"import-pm-utils", "Print a configuration fragment from pm-utils' SUSPEND_MODULES settings",
+     setup_import},
     {"validate", "Check profile files and directories; non-zero exit on any problem",
      setup_validate},
 };

@@ -146,6 +146,11 @@ void write_detect_text(const DetectReport& report, std::ostream& out) {
     }
     if (!module.note.empty()) out << "; " << module.note;
     out << "\n";
+    if (module.decision == Decision::kUnload && module.devices.size() > 1) {
+      out << "       unbinds every device it drives:";
+      for (const std::string& device : module.devices) out << " " << device;
+      out << "\n";
+    }
   }
   if (step == 0) out << "  Nothing will be unloaded.\n";
 }
@@ -225,7 +230,8 @@ void write_detect_json(const DetectReport& report, std::ostream& out) {
                        {"decision", decision_name(module.decision)},
                        {"why", module.why},
                        {"note", module.note.empty() ? ordered_json(nullptr) : ordered_json(module.note)},
-                       {"profiles", module.profiles}});
+                       {"profiles", module.profiles},
+                       {"devices", module.devices}});
   root["plan"] = {{"sleep", sleep_type_name(report.plan.sleep)}, {"modules", modules}};
   out << root.dump(2) << "\n";
 }

@@ -25,6 +25,8 @@ struct PlannedModule {
   std::string why;   // why it is in the plan: "bound to 0000:0f:00.0 (driver xhci_hcd)"
   std::string note;  // why it is skipped or refused, or a caution ("in use, refcount 1")
   std::vector<std::string> profiles;  // ids of the profiles that asked, sorted
+  /// Every device this module drives: unloading it unbinds them all, not just the matched one.
+  std::vector<std::string> devices;
 };
 
 /// The ordered work of `pre`: holders come before the modules they hold. `post` reloads the

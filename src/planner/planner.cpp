@@ -17,7 +17,8 @@ struct Request {
 
 class Planner {
  public:
-  Planner(ModuleInspector& modules, const PlanOptions& options) : modules_(modules), options_(options) {}
+  Planner(const Machine& machine, ModuleInspector& modules, const PlanOptions& options)
+      : machine_(machine), modules_(modules), options_(options) {}
 
   void request(const std::string& name, const std::string& why, const std::string& profile) {
     auto [it, inserted] = requests_.emplace(name, Request{why, {}});
@@ -60,6 +61,10 @@ class Planner {
     const ModuleStatus& state = status(name);
     PlannedModule planned;
     planned.name = name;
+    for (const PciDevice& device : machine_.pci)
+      if (device.module == name) planned.devices.push_back(device.slot);
+    for (const UsbDevice& device : machine_.usb)
+      if (device.module == name) planned.devices.push_back("usb " + device.name);
     if (const auto it = requests_.find(name); it != requests_.end()) {
       planned.why = it->second.why;
       planned.profiles.assign(it->second.profiles.begin(), it->second.profiles.end());
@@ -86,6 +91,7 @@ class Planner {
     plan.modules.push_back(std::move(planned));
   }
 
+  const Machine& machine_;
   ModuleInspector& modules_;
   const PlanOptions& options_;
   std::map<std::string, Request> requests_;
@@ -143,7 +149,7 @@ const std::map<std::string, std::string>& builtin_protected_modules() {
 
 Plan make_plan(const Machine& machine, const std::vector<ProfileMatch>& matches, SleepType sleep,
                ModuleInspector& modules, const PlanOptions& options) {
-  Planner planner(modules, options);
+  Planner planner(machine, modules, options);
   for (const ProfileMatch& match : matches) {
     const Profile& profile = *match.profile;
     if (!match.applies || !profile.applies_to(sleep) || options.disabled_profiles.count(profile.id))

@@ -68,7 +68,7 @@ std::string normalize_module_name(std::string_view name) {
 }
 
 bool is_valid_module_name(std::string_view name) {
-  if (name.empty() || name.size() > 55) return false;
+  if (name.empty() || name.size() > 55 || name[0] == '-') return false;  // never an option
   return std::all_of(name.begin(), name.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
            c == '_' || c == '-';

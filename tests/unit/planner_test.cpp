@@ -189,3 +189,24 @@ TEST(Planner, UnboundDeviceContributesNoModule) {
 
 }  // namespace
 }  // namespace suspendfix
+
+namespace suspendfix {
+namespace {
+
+TEST(Planner, ListsEveryDeviceTheModuleDrives) {
+  auto modules = linux_6_1();
+  Machine machine = lenovo_with_nec();
+  PciDevice intel_xhci = machine.pci[1];
+  intel_xhci.slot = "0000:00:14.0";
+  intel_xhci.vendor = 0x8086;
+  intel_xhci.device = 0xa36d;
+  machine.pci.push_back(intel_xhci);
+  Fixture fixture({kSeed}, machine);
+  const Plan plan = fixture.plan(modules);
+  ASSERT_EQ(plan.modules[0].name, "xhci_pci");
+  EXPECT_EQ(plan.modules[0].devices, (std::vector<std::string>{"0000:0f:00.0", "0000:00:14.0"}))
+      << "unloading xhci_pci takes the Intel controller too";
+}
+
+}  // namespace
+}  // namespace suspendfix
