@@ -11,6 +11,7 @@ SUSPENDFIX_BUILD_DEPS=(
 )
 SUSPENDFIX_TEST_DEPS=(
   libgtest-dev libgmock-dev umockdev libumockdev-dev gcc kmod udev pciutils shellcheck
+  python3 python3-yaml
   scdoc man-db groff-base lintian dpkg-dev fakeroot
   qemu-system-x86 busybox-static cpio valgrind
 )
