@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "hardware/device_backend.hpp"
 #include "modules/module_backend.hpp"
 #include "planner/plan.hpp"
 #include "sleep/state_store.hpp"
@@ -31,15 +32,24 @@ struct ExecutorOptions {
   std::function<int64_t()> unix_time;
 };
 
-/// `pre`: unloads the plan's modules in order. Each module is written to the state record
-/// before it is unloaded (write-ahead), so a hook killed mid-way still names what may be gone;
-/// a failure removes the record again. One module failing never stops the others.
-std::vector<ActionResult> run_pre(const Plan& plan, const std::string& label, ModuleBackend& modules,
+/// The two things the executor acts on.
+struct Backends {
+  ModuleBackend& modules;
+  DeviceBackend& devices;
+};
+
+/// `pre`: unbinds or removes the plan's devices, then unloads its modules, in order. Each
+/// action is written to the state record before it is done (write-ahead), so a hook killed
+/// mid-way still names what may be gone; a failure removes the record again. One failure never
+/// stops the others.
+std::vector<ActionResult> run_pre(const Plan& plan, const std::string& label, Backends backends,
                                   StateStore& store, const ExecutorOptions& options);
 
-/// `post` and `restore`: loads back everything recorded, in reverse order, forgetting each
-/// record only once its module is loaded. A failed reload stays recorded for `restore`.
-std::vector<ActionResult> run_post(const std::string& label, ModuleBackend& modules, StateStore& store,
+/// `post` and `restore`: undoes everything recorded, in reverse order (modules are loaded
+/// before their devices are bound again or the bus rescanned), forgetting each record only once
+/// it is undone and checked: a device must be bound again, or be back after the rescan. What
+/// fails stays recorded for `restore`.
+std::vector<ActionResult> run_post(const std::string& label, Backends backends, StateStore& store,
                                    const ExecutorOptions& options);
 
 }  // namespace suspendfix

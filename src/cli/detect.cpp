@@ -5,6 +5,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
+#include "log.hpp"
 #include "output/detect_report.hpp"
 
 namespace suspendfix {
@@ -24,6 +25,12 @@ int run_detect(const DetectOptions& options) {
   Scan scan;
   scan.config = load_config(options.scan);
   scan_machine(options.scan, *sleep, *devices, *modules, scan);
+  if (!scan.config.acts_on(*sleep)) {
+    log_notice(std::string("the configuration's sleep_types leaves out ") + sleep_type_name(*sleep) +
+               ": the hook will do nothing for it");
+    scan.plan.devices.clear();
+    scan.plan.modules.clear();
+  }
 
   DetectReport report;
   report.machine = scan.machine;

@@ -43,7 +43,7 @@ void arm_backstop(int seconds) {
     static const char message[] = "suspendfix: ERROR: hook timed out, exiting; run 'suspendfix restore' after wake\n";
     ssize_t ignored = write(STDERR_FILENO, message, sizeof message - 1);
     (void)ignored;
-    _exit(1);
+    _exit(0);  // what was done is recorded; a non-zero status would abort the suspend (pm-utils, elogind)
   };
   sigaction(SIGALRM, &action, nullptr);
   alarm(static_cast<unsigned>(seconds));
@@ -59,7 +59,8 @@ ExecutorOptions executor_options(const AdminConfig& config, bool dry_run) {
 
 /// pre: plan and unload. Never throws for a single module; returns false when nothing could
 /// be done at all (broken configuration, no state directory).
-bool run_pre_phase(const SleepEvent& event, const HookOptions& options, ModuleBackend& modules) {
+bool run_pre_phase(const SleepEvent& event, const HookOptions& options, Backends backends) {
+  ModuleBackend& modules = backends.modules;
   const std::string label = event.label();
   Scan scan;
   try {
@@ -75,25 +76,26 @@ bool run_pre_phase(const SleepEvent& event, const HookOptions& options, ModuleBa
   }
   const ExecutorOptions executor = executor_options(scan.config, options.dry_run);
   if (!options.dry_run) arm_backstop(scan.config.timeout_seconds + 5);
-  auto devices = make_udev_device_source(false);
-  scan_machine(options.scan, event.type, *devices, modules, scan);
-  if (scan.plan.count(Decision::kUnload) == 0 && scan.plan.modules.empty()) {
-    log_info(label + ": no profile applies, nothing to do");
-    return true;
-  }
   try {
+    auto source = make_udev_device_source(false);
+    scan_machine(options.scan, event.type, *source, modules, scan);
+    if (scan.plan.empty()) {
+      log_info(label + ": no profile applies, nothing to do");
+      return true;
+    }
     StateStore store(state_directory());
     if (!options.dry_run) store.lock(executor.deadline);
-    run_pre(scan.plan, label, modules, store, executor);
-  } catch (const Error& error) {
-    // Without a safe record nothing may be unloaded: it could never be brought back.
+    run_pre(scan.plan, label, backends, store, executor);
+  } catch (const std::exception& error) {
+    // Without the machine's devices or a safe record nothing may be unloaded: it could never
+    // be brought back. Logged, not returned: the suspend itself must go on.
     log_error(label + ": " + error.what() + "; unloading nothing");
     return false;
   }
   return true;
 }
 
-bool run_post_phase(const std::string& label, const HookOptions& options, ModuleBackend& modules) {
+bool run_post_phase(const std::string& label, const HookOptions& options, Backends backends) {
   AdminConfig config;
   try {
     config = load_config(options.scan);
@@ -109,9 +111,9 @@ bool run_post_phase(const std::string& label, const HookOptions& options, Module
     } else {
       store.lock(executor.deadline);
     }
-    for (const ActionResult& result : run_post(label, modules, store, executor))
+    for (const ActionResult& result : run_post(label, backends, store, executor))
       if (result.outcome == ActionResult::Outcome::kFailed) return false;
-  } catch (const Error& error) {
+  } catch (const std::exception& error) {
     log_error(label + ": " + error.what() + "; run 'suspendfix status' and 'suspendfix restore'");
     return false;
   }
@@ -135,12 +137,13 @@ int run_hook(HookOptions& options) {
     return frontend == HookFrontend::kPmUtils ? kPmUtilsNotApplicable : 0;
   }
   auto modules = make_kmod_backend();
+  auto devices = make_sysfs_device_backend();
   // A hook's failures are logged, not returned: systemd ignores the code and pm-utils or
   // elogind would read anything but 0 as "abort the suspend" (STYLE.md, section 3).
   if (parsed.event->phase == SleepPhase::kPre)
-    run_pre_phase(*parsed.event, options, *modules);
+    run_pre_phase(*parsed.event, options, {*modules, *devices});
   else
-    run_post_phase(parsed.event->label(), options, *modules);
+    run_post_phase(parsed.event->label(), options, {*modules, *devices});
   return 0;
 }
 
@@ -182,8 +185,10 @@ int run_suspend(HookOptions& options) {
       options.mem_sleep != "deep")
     throw UsageError("bad --mem-sleep '" + options.mem_sleep + "': expected s2idle, shallow or deep");
   auto modules = make_kmod_backend();
+  auto devices = make_sysfs_device_backend();
+  const Backends backends{*modules, *devices};
   event.phase = SleepPhase::kPre;
-  run_pre_phase(event, options, *modules);
+  run_pre_phase(event, options, backends);
   int status = 0;
   if (options.dry_run) {
     log_notice("would write '" + options.mode + "' to /sys/power/state");
@@ -206,7 +211,7 @@ int run_suspend(HookOptions& options) {
     }
   }
   event.phase = SleepPhase::kPost;
-  if (!run_post_phase(event.label(), options, *modules)) status = 1;
+  if (!run_post_phase(event.label(), options, backends)) status = 1;
   return status;
 }
 

@@ -69,8 +69,9 @@ int run_restore(const ScanOptions& scan, bool dry_run) {
     store.lock(options.deadline);
   }
   const auto modules = make_kmod_backend();
+  const auto devices = make_sysfs_device_backend();
   int status = 0;
-  for (const ActionResult& result : run_post("restore", *modules, store, options))
+  for (const ActionResult& result : run_post("restore", {*modules, *devices}, store, options))
     if (result.outcome != ActionResult::Outcome::kDone && !dry_run) status = 1;
   return status;
 }

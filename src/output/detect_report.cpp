@@ -127,12 +127,30 @@ void write_detect_text(const DetectReport& report, std::ostream& out) {
 
   const Plan& plan = report.plan;
   out << "\nPlan for " << sleep_type_name(plan.sleep) << "\n";
-  if (plan.modules.empty()) {
-    out << "  Nothing to do: the hook will leave every module loaded.\n";
+  if (plan.empty()) {
+    out << "  Nothing to do: the hook will leave every module loaded and every device bound.\n";
     return;
   }
-  out << "  Before sleep, in this order (after wake the unloaded ones are loaded again, in reverse):\n";
+  out << "  Before sleep, in this order (after wake all of it is undone, in reverse):\n";
   int step = 0;
+  for (const PlannedDevice& device : plan.devices) {
+    if (device.decision == Decision::kUnload)
+      out << "  " << ++step << ". " << device_action_verb(device.action) << " " << device.slot;
+    else
+      out << "  -  skip   " << device_action_verb(device.action) << " " << device.slot;
+    out << " (driver " << (device.driver.empty() ? "none" : device.driver) << "): " << device.why;
+    if (!device.profiles.empty()) {
+      out << " [";
+      for (size_t i = 0; i < device.profiles.size(); ++i) out << (i ? ", " : "") << device.profiles[i];
+      out << "]";
+    }
+    if (!device.note.empty()) out << "; " << device.note;
+    out << "\n";
+    if (device.decision == Decision::kUnload)
+      out << "       after wake: " << (device.action == DeviceAction::kUnbind ? "bound again to " + device.driver
+                                                                             : std::string("PCI bus rescanned"))
+          << "\n";
+  }
   for (const PlannedModule& module : plan.modules) {
     if (module.decision == Decision::kUnload)
       out << "  " << ++step << ". unload " << module.name;
@@ -232,7 +250,16 @@ void write_detect_json(const DetectReport& report, std::ostream& out) {
                        {"note", module.note.empty() ? ordered_json(nullptr) : ordered_json(module.note)},
                        {"profiles", module.profiles},
                        {"devices", module.devices}});
-  root["plan"] = {{"sleep", sleep_type_name(report.plan.sleep)}, {"modules", modules}};
+  ordered_json devices = ordered_json::array();
+  for (const PlannedDevice& device : report.plan.devices)
+    devices.push_back({{"slot", device.slot},
+                       {"action", device_action_name(device.action)},
+                       {"driver", device.driver.empty() ? ordered_json(nullptr) : ordered_json(device.driver)},
+                       {"decision", decision_name(device.decision)},
+                       {"why", device.why},
+                       {"note", device.note.empty() ? ordered_json(nullptr) : ordered_json(device.note)},
+                       {"profiles", device.profiles}});
+  root["plan"] = {{"sleep", sleep_type_name(report.plan.sleep)}, {"devices", devices}, {"modules", modules}};
   out << root.dump(2) << "\n";
 }
 

@@ -31,11 +31,28 @@ struct PlannedModule {
 
 /// The ordered work of `pre`: holders come before the modules they hold. `post` reloads the
 /// modules actually unloaded, in reverse order.
+/// What the hook will do with one matched PCI device before sleep: unbind it from its driver
+/// (bound again after wake) or remove it from the bus (the bus is rescanned after wake). Used
+/// where a module cannot or should not go: built in, always in use, or shared with devices that
+/// must stay.
+struct PlannedDevice {
+  std::string slot;    // "0000:01:00.0"
+  std::string driver;  // the driver to unbind from and bind back to
+  DeviceAction action = DeviceAction::kUnbind;
+  Decision decision = Decision::kUnload;  // kUnload: do it; kRefused: see note; kNotLoaded: unbound
+  std::string why;
+  std::string note;
+  std::vector<std::string> profiles;
+};
+const char* device_action_verb(DeviceAction action);
+
 struct Plan {
   SleepType sleep = SleepType::kSuspend;
+  std::vector<PlannedDevice> devices;  // done first, undone last
   std::vector<PlannedModule> modules;
 
-  size_t count(Decision decision) const;
+  size_t count(Decision decision) const;  // modules and devices
+  bool empty() const { return devices.empty() && modules.empty(); }
 };
 
 /// What the administrator and the safety analysis add to the profiles.
@@ -45,6 +62,8 @@ struct PlanOptions {
   /// Modules that must never be unloaded, with the reason (storage, mounted filesystems,
   /// administrator's keep list).
   std::map<std::string, std::string> protected_modules;
+  /// Devices (by sysfs path) that must stay: the chain behind storage in use.
+  std::map<std::string, std::string> protected_devices;
 };
 
 }  // namespace suspendfix

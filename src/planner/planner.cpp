@@ -26,6 +26,8 @@ class Planner {
     if (!profile.empty()) it->second.profiles.insert(profile);
   }
 
+  const ModuleStatus& module_status(const std::string& name) { return status(name); }
+
   Plan finish(SleepType sleep) {
     Plan plan;
     plan.sleep = sleep;
@@ -113,7 +115,76 @@ std::string bound_module(const Machine& machine, const MatchedDevice& device) {
                                                 : machine.usb[device.index].module;
 }
 
+/// Why a matched device's module cannot simply be unloaded, "" when it can.
+std::string unloadable_problem(const std::string& module, const PlannedModule* planned, const ModuleStatus& status) {
+  if (module.empty()) return "its driver has no module";
+  if (status.state == ModuleState::kBuiltin) return "'" + module + "' is built into the kernel";
+  if (status.refcount > static_cast<int>(status.holders.size()))
+    return "'" + module + "' is in use (refcount " + std::to_string(status.refcount) + ")";
+  if (planned && planned->decision == Decision::kRefused) return "";  // refused: no way around it
+  return "";
+}
+
+/// Adds the device steps of one match: the profile's own device action, or its fallback
+/// when the bound module cannot go.
+void plan_devices(const Machine& machine, const ProfileMatch& match, Planner& planner, const Plan& modules,
+                  const PlanOptions& options, std::vector<PlannedDevice>& devices) {
+  const Profile& profile = *match.profile;
+  for (const MatchedDevice& matched : match.devices) {
+    if (matched.bus != MatchedDevice::Bus::kPci) continue;  // unbind/remove act on PCI functions
+    const PciDevice& pci = machine.pci[matched.index];
+    DeviceAction action = profile.actions.device;
+    std::string why = std::string("the profile asks to ") + device_action_name(action) + " it";
+    if (action == DeviceAction::kNone && profile.actions.fallback != DeviceAction::kNone &&
+        profile.actions.unload_bound_module) {
+      const PlannedModule* planned = nullptr;
+      for (const PlannedModule& module : modules.modules)
+        if (module.name == pci.module) planned = &module;
+      const std::string problem =
+          pci.driver.empty() ? "" : unloadable_problem(pci.module, planned, planner.module_status(pci.module));
+      if (problem.empty()) continue;
+      action = profile.actions.fallback;
+      why = "fallback, as " + problem;
+    }
+    if (action == DeviceAction::kNone) continue;
+    auto existing = std::find_if(devices.begin(), devices.end(),
+                                 [&](const PlannedDevice& d) { return d.slot == pci.slot; });
+    if (existing != devices.end()) {
+      if (std::find(existing->profiles.begin(), existing->profiles.end(), profile.id) == existing->profiles.end())
+        existing->profiles.push_back(profile.id);
+      continue;
+    }
+    PlannedDevice device;
+    device.slot = pci.slot;
+    device.driver = pci.driver;
+    device.action = action;
+    device.why = why;
+    device.profiles = {profile.id};
+    if (const auto it = options.protected_devices.find(pci.syspath); it != options.protected_devices.end()) {
+      device.decision = Decision::kRefused;
+      device.note = pci.slot + " is protected: " + it->second;
+    } else if (const auto it = options.protected_modules.find(pci.module);
+               !pci.module.empty() && it != options.protected_modules.end()) {
+      device.decision = Decision::kRefused;
+      device.note = "its driver's module '" + pci.module + "' is protected: " + it->second;
+    } else if (action == DeviceAction::kUnbind && pci.driver.empty()) {
+      device.decision = Decision::kNotLoaded;
+      device.note = "not bound to a driver, nothing to do";
+    }
+    devices.push_back(std::move(device));
+  }
+}
+
 }  // namespace
+
+const char* device_action_verb(DeviceAction action) {
+  switch (action) {
+    case DeviceAction::kNone: return "leave";
+    case DeviceAction::kUnbind: return "unbind";
+    case DeviceAction::kRemove: return "remove";
+  }
+  return "?";
+}
 
 const char* decision_name(Decision decision) {
   switch (decision) {
@@ -126,8 +197,9 @@ const char* decision_name(Decision decision) {
 }
 
 size_t Plan::count(Decision decision) const {
-  return static_cast<size_t>(std::count_if(modules.begin(), modules.end(),
-                                           [&](const PlannedModule& m) { return m.decision == decision; }));
+  return static_cast<size_t>(
+      std::count_if(modules.begin(), modules.end(), [&](const PlannedModule& m) { return m.decision == decision; }) +
+      std::count_if(devices.begin(), devices.end(), [&](const PlannedDevice& d) { return d.decision == decision; }));
 }
 
 const std::map<std::string, std::string>& builtin_protected_modules() {
@@ -167,7 +239,13 @@ Plan make_plan(const Machine& machine, const std::vector<ProfileMatch>& matches,
   }
   for (const std::string& name : options.extra_modules)
     planner.request(normalize_module_name(name), "named in the configuration", "");
-  return planner.finish(sleep);
+  Plan plan = planner.finish(sleep);
+  for (const ProfileMatch& match : matches) {
+    if (!match.applies || !match.profile->applies_to(sleep) || options.disabled_profiles.count(match.profile->id))
+      continue;
+    plan_devices(machine, match, planner, plan, options, plan.devices);
+  }
+  return plan;
 }
 
 }  // namespace suspendfix

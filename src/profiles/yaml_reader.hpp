@@ -117,7 +117,7 @@ class Reader {
   std::string module_name(const YamlNode& node) const {
     const std::string text = string(node, "module");
     if (!is_valid_module_name(text))
-      fail(node, "bad module name '" + text + "': only A-Z a-z 0-9 _ - and at most 55 characters");
+      fail(node, "bad module name '" + text + "': only A-Z a-z 0-9 _ -, not starting with '-', at most 55 characters");
     return normalize_module_name(text);
   }
 

@@ -33,7 +33,8 @@ struct ParsedState {
 };
 
 /// The state file's text form: a header line, then one record per line,
-/// "module xhci_pci suspend 1732850000 nec-upd720200-xhci". Pure, for tests.
+/// "KIND OBJECT DRIVER SLEEP TIME PROFILES", e.g.
+/// "module xhci_pci - suspend 1732850000 nec-upd720200-xhci" ("-" for an empty field). Pure, for tests.
 ParsedState parse_state(std::string_view text, const std::string& origin);
 std::string format_state(const std::vector<StateRecord>& records);
 

@@ -305,3 +305,73 @@ TEST_F(HookTest, FailedSuspendReportsTheKernelsRecordAndStillLoadsBack) {
 
 }  // namespace
 }  // namespace suspendfix
+
+namespace suspendfix {
+namespace {
+
+/// Device actions: the sysfs writes land in the testbed, where they are checked.
+class DeviceActionTest : public HookTest {
+ protected:
+  CommandResult device_hook(std::vector<std::string> arguments) const {
+    std::vector<std::string> argv = {SUSPENDFIX_BINARY, "hook", "--profiles",
+                                     std::string(SUSPENDFIX_TEST_DATA) + "/profiles/device-actions"};
+    argv.insert(argv.end(), arguments.begin(), arguments.end());
+    return run_command(argv, environment());
+  }
+  std::string sysfs(const std::string& path) const {
+    const std::string full = testbed_.sys_dir() + "/" + path;
+    return fs::exists(full) ? read_file(full) : "<absent>";
+  }
+};
+
+TEST_F(DeviceActionTest, UnbindThenBindBack) {
+  auto result = device_hook({"systemd-sleep", "pre", "suspend"});
+  EXPECT_NE(result.err.find("pre suspend: unbound 0000:0f:00.0 (driver xhci_hcd, the profile asks to unbind it; "
+                            "profile test-nec-unbind)"),
+            std::string::npos)
+      << result.err;
+  EXPECT_EQ(sysfs("bus/pci/drivers/xhci_hcd/unbind"), "0000:0f:00.0");
+  EXPECT_NE(state().find("unbind 0000:0f:00.0 xhci_hcd suspend"), std::string::npos) << state();
+  EXPECT_TRUE(kernel_->loaded("xhci_pci")) << "no module is unloaded";
+  // The testbed keeps the driver link, as a real bind would restore it.
+  result = device_hook({"systemd-sleep", "post", "suspend"});
+  EXPECT_EQ(result.exit_code, 0);
+  EXPECT_NE(result.err.find("post suspend: bound 0000:0f:00.0 to xhci_hcd"), std::string::npos) << result.err;
+  EXPECT_EQ(state(), "");
+}
+
+TEST_F(DeviceActionTest, RemoveThenRescan) {
+  auto result = device_hook({"systemd-sleep", "pre", "suspend"});
+  EXPECT_NE(result.err.find("pre suspend: removed 0000:00:19.0"), std::string::npos) << result.err;
+  EXPECT_EQ(sysfs("bus/pci/devices/0000:00:19.0/remove"), "1");
+  EXPECT_NE(state().find("remove 0000:00:19.0 e1000e suspend"), std::string::npos);
+  result = device_hook({"systemd-sleep", "post", "suspend"});
+  EXPECT_NE(result.err.find("post suspend: rescanned the PCI bus: 0000:00:19.0 is back"), std::string::npos)
+      << result.err;
+  EXPECT_EQ(state(), "");
+}
+
+TEST_F(DeviceActionTest, DeviceThatDoesNotComeBackIsRecordedAndRestored) {
+  device_hook({"systemd-sleep", "pre", "suspend"});
+  testbed_.remove_device("/sys/devices/pci0000:00/0000:00:19.0");
+  auto result = device_hook({"systemd-sleep", "post", "suspend"});
+  EXPECT_EQ(result.exit_code, 0);
+  EXPECT_EQ(sysfs("bus/pci/rescan"), "1") << "the bus was rescanned";
+  EXPECT_NE(result.err.find("ERROR: post suspend: could not bring back 0000:00:19.0: it did not come back after a "
+                            "rescan of the PCI bus; it stays recorded: run 'suspendfix restore'"),
+            std::string::npos)
+      << result.err;
+  EXPECT_NE(state().find("remove 0000:00:19.0"), std::string::npos);
+  EXPECT_EQ(run("restore", {}).exit_code, 1) << "still gone";
+  // The device shows up again (a slow link): only its own block of the fixture.
+  const std::string machine = read_file(std::string(SUSPENDFIX_TEST_DATA) + "/machines/lenovo-t510-nec.umockdev");
+  const size_t start = machine.find("P: /devices/pci0000:00/0000:00:19.0\n");
+  ASSERT_NE(start, std::string::npos);
+  testbed_.add_devices(machine.substr(start, machine.find("\n\n", start) - start + 1));
+  result = run("restore", {});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(state(), "");
+}
+
+}  // namespace
+}  // namespace suspendfix

@@ -39,6 +39,10 @@ void Testbed::add_devices(const std::string& text) {
   }
 }
 
+void Testbed::remove_device(const std::string& syspath) {
+  umockdev_testbed_remove_device(static_cast<UMockdevTestbed*>(testbed_), syspath.c_str());
+}
+
 void Testbed::load_machine(const std::string& name) {
   const std::string base = std::string(SUSPENDFIX_TEST_DATA) + "/machines/" + name;
   add_devices(read_file(base + ".umockdev"));

@@ -20,6 +20,8 @@ class Testbed {
 
   void load_machine(const std::string& name);
   void add_devices(const std::string& umockdev_text);
+  /// Takes a device out, as a device that did not come back would be ("/sys/devices/...").
+  void remove_device(const std::string& syspath);
   /// Applies a NAME.sysfs text: "link PATH TARGET", "file PATH CONTENT", "dir PATH".
   void add_sysfs(const std::string& text);
   std::string sys_dir() const { return sys_dir_; }

@@ -55,7 +55,7 @@ TEST(AdminConfig, BadValuesNameTheirPlace) {
   EXPECT_EQ(error_of("timeout_seconds: 600\n"),
             "config.yaml:1:18: bad timeout_seconds '600': expected a whole number from 1 to 80");
   EXPECT_EQ(error_of("unload_modules: [\"a b\"]\n"),
-            "config.yaml:1:18: bad module name 'a b': only A-Z a-z 0-9 _ - and at most 55 characters");
+            "config.yaml:1:18: bad module name 'a b': only A-Z a-z 0-9 _ -, not starting with '-', at most 55 characters");
   EXPECT_EQ(error_of("sleep_types: [nap]\n"),
             "config.yaml:1:15: bad sleep type 'nap': expected suspend, hibernate, hybrid-sleep or "
             "suspend-then-hibernate");

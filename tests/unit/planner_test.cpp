@@ -210,3 +210,72 @@ TEST(Planner, ListsEveryDeviceTheModuleDrives) {
 
 }  // namespace
 }  // namespace suspendfix
+
+namespace suspendfix {
+namespace {
+
+std::vector<std::string> device_summary(const Plan& plan) {
+  std::vector<std::string> out;
+  for (const PlannedDevice& device : plan.devices)
+    out.push_back(std::string(decision_name(device.decision)) + " " + device_action_verb(device.action) + " " +
+                  device.slot);
+  return out;
+}
+
+const char* const kUnbindNec = R"(id: nec-unbind
+description: d
+sources: [s]
+match: {pci: [{vendor: "1033", device: "0194"}]}
+actions: {device: unbind}
+)";
+
+TEST(PlannerDevices, ProfileDeviceActionIsPlannedAlone) {
+  auto modules = linux_6_1();
+  Fixture fixture({kUnbindNec});
+  const Plan plan = fixture.plan(modules);
+  EXPECT_TRUE(plan.modules.empty());
+  EXPECT_EQ(device_summary(plan), (std::vector<std::string>{"unload unbind 0000:0f:00.0"}));
+  EXPECT_EQ(plan.devices[0].driver, "xhci_hcd");
+  EXPECT_EQ(plan.devices[0].why, "the profile asks to unbind it");
+}
+
+const char* const kFallback = R"(id: nec-fallback
+description: d
+sources: [s]
+match: {pci: [{vendor: "1033", device: "0194"}]}
+actions: {unload_bound_module: true, fallback: remove}
+)";
+
+TEST(PlannerDevices, FallbackOnlyWhenTheModuleCannotGo) {
+  auto modules = linux_6_1();
+  Fixture fixture({kFallback});
+  EXPECT_TRUE(fixture.plan(modules).devices.empty()) << "xhci_pci can be unloaded: no fallback";
+
+  modules.builtin("xhci_pci");
+  const Plan builtin = fixture.plan(modules);
+  EXPECT_EQ(device_summary(builtin), (std::vector<std::string>{"unload remove 0000:0f:00.0"}));
+  EXPECT_EQ(builtin.devices[0].why, "fallback, as 'xhci_pci' is built into the kernel");
+}
+
+TEST(PlannerDevices, FallbackForAModuleAlwaysInUse) {
+  auto modules = linux_6_1();
+  modules.in_use("xhci_pci", 2);
+  Fixture fixture({kFallback});
+  const Plan plan = fixture.plan(modules);
+  EXPECT_EQ(device_summary(plan), (std::vector<std::string>{"unload remove 0000:0f:00.0"}));
+  EXPECT_EQ(plan.devices[0].why, "fallback, as 'xhci_pci' is in use (refcount 2)");
+}
+
+TEST(PlannerDevices, ProtectedDeviceIsRefused) {
+  auto modules = linux_6_1();
+  Fixture fixture({kUnbindNec});
+  PlanOptions options;
+  options.protected_modules["xhci_pci"] = "needed by the filesystem on /media/usb";
+  const Plan plan = fixture.plan(modules, options);
+  EXPECT_EQ(device_summary(plan), (std::vector<std::string>{"refused unbind 0000:0f:00.0"}));
+  EXPECT_EQ(plan.devices[0].note,
+            "its driver's module 'xhci_pci' is protected: needed by the filesystem on /media/usb");
+}
+
+}  // namespace
+}  // namespace suspendfix

@@ -121,7 +121,7 @@ TEST(ProfileParser, BadHexIds) {
 
 TEST(ProfileParser, BadModuleNames) {
   EXPECT_EQ(error_of(with("- xhci-hcd", "- \"xhci;reboot\"")),
-            "test.yaml:18:7: bad module name 'xhci;reboot': only A-Z a-z 0-9 _ - and at most 55 "
+            "test.yaml:18:7: bad module name 'xhci;reboot': only A-Z a-z 0-9 _ -, not starting with '-', at most 55 "
             "characters");
   EXPECT_NE(error_of(with("- xhci-hcd", "- ../../evil")).find("bad module name '../../evil'"),
             std::string::npos);
