@@ -20,6 +20,7 @@ void setup_suspend(CLI::App& command, int* exit_code);
 void setup_status(CLI::App& command, int* exit_code);
 void setup_restore(CLI::App& command, int* exit_code);
 void setup_import(CLI::App& command, int* exit_code);
+void setup_profile(CLI::App& command, int* exit_code);
 
 /// The table main() registers, in the order `--help` lists them.
 inline constexpr Command kCommands[] = {
@@ -33,6 +34,7 @@ inline constexpr Command kCommands[] = {
     {"restore", "Load back everything the hook left recorded", setup_restore},
     {"import-pm-utils", "Print a configuration fragment from pm-utils' SUSPEND_MODULES settings",
      setup_import},
+    {"profile", "profile new DEVICE: print a draft profile for a device of this machine", setup_profile},
     {"validate", "Check profile files and directories; non-zero exit on any problem",
      setup_validate},
 };

@@ -6,6 +6,7 @@
 
 #include "integration/run_command.hpp"
 #include "integration/testbed.hpp"
+#include "unit/test_dir.hpp"
 
 namespace suspendfix {
 namespace {
@@ -93,6 +94,42 @@ TEST_F(DetectTest, BadProfileIsReportedAndTheGoodOnesStillApply) {
 TEST_F(DetectTest, UsageErrorsExitTwo) {
   EXPECT_EQ(run_command({SUSPENDFIX_BINARY, "detect", "--sleep", "nap"}).exit_code, 2);
   EXPECT_EQ(run_command({SUSPENDFIX_BINARY, "frobnicate"}).exit_code, 2);
+}
+
+}  // namespace
+}  // namespace suspendfix
+
+namespace suspendfix {
+namespace {
+
+TEST_F(DetectTest, ProfileNewDraftsAValidProfileThatMatches) {
+  testbed_.load_machine("lenovo-t510-nec");
+  const auto draft = run_command({SUSPENDFIX_BINARY, "profile", "new", "0000:0f:00.0", "--kernel-release", "6.1.0-27-amd64"});
+  ASSERT_EQ(draft.exit_code, 0) << draft.err;
+  EXPECT_NE(draft.out.find("# NEC Corporation uPD720200 USB 3.0 Host Controller, PCI 1033:0194 (subsystem 17aa:219c)"),
+            std::string::npos)
+      << draft.out;
+  EXPECT_NE(draft.out.find("# Seen on: LENOVO 4313CTO (ThinkPad T510), BIOS 6MET64WW (1.27 ), kernel 6.1.0-27-amd64"),
+            std::string::npos);
+  EXPECT_NE(draft.out.find("# Driver: xhci_hcd, module xhci_pci"), std::string::npos);
+  EXPECT_NE(draft.out.find("unload_bound_module: true"), std::string::npos);
+
+  testing::TestDir dir;
+  dir.write("draft.yaml", draft.out);
+  const auto validated = run_command({SUSPENDFIX_BINARY, "validate", (dir.path() / "draft.yaml").string()});
+  EXPECT_EQ(validated.exit_code, 0) << validated.err;
+  const auto json = nlohmann::json::parse(
+      run_command({SUSPENDFIX_BINARY, "detect", "--json", "--no-hwdb", "--profiles", dir.path().string()}).out);
+  ASSERT_EQ(json["matches"].size(), 1u);
+  EXPECT_EQ(json["matches"][0]["id"], "nec-corporation-1033-0194");
+  EXPECT_EQ(json["plan"]["modules"][0]["name"], "xhci_pci");
+}
+
+TEST_F(DetectTest, ProfileNewForAnUnknownDeviceIsAUsageError) {
+  testbed_.load_machine("lenovo-t510-nec");
+  const auto result = run_command({SUSPENDFIX_BINARY, "profile", "new", "dead:beef"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("no PCI device 'dead:beef' on this machine"), std::string::npos);
 }
 
 }  // namespace
