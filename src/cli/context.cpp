@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "config.hpp"
+#include "hardware/platform.hpp"
 #include "hardware/storage.hpp"
 #include "log.hpp"
 #include "planner/planner.hpp"
@@ -68,6 +69,8 @@ void scan_machine(const ScanOptions& options, SleepType sleep, DeviceSource& dev
   scan.matches = ProfileIndex(scan.database.profiles).match(scan.machine);
   PlanOptions plan_options = scan.config.plan_options(sleep);
   for (const auto& [module, reason] : storage_protected_modules(current_storage_uses()))
+    plan_options.protected_modules.emplace(module, reason);
+  for (const auto& [module, reason] : current_platform_protected_modules(sleep))
     plan_options.protected_modules.emplace(module, reason);
   scan.plan = make_plan(scan.machine, scan.matches, sleep, modules, plan_options);
 }

@@ -44,7 +44,7 @@
 
 static const char *const redirected[] = {
 	"/sys/module", "/proc/modules", "/proc/cmdline", "/proc/self/mountinfo",
-	"/proc/swaps", "/lib/modules",
+	"/proc/swaps", "/proc/cpuinfo", "/lib/modules",
 	"/usr/lib/modules", "/etc/modprobe.d", "/run/modprobe.d",
 	"/usr/lib/modprobe.d", "/lib/modprobe.d", "/usr/local/lib/modprobe.d",
 };

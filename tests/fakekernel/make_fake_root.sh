@@ -54,6 +54,7 @@ modules=(
     "iwlmvm|drivers/net/wireless/intel/iwlwifi/mvm/iwlmvm.ko|iwlwifi,mac80211,cfg80211|"
     "btusb|drivers/bluetooth/btusb.ko||usb:v8087p0026d*dc*dsc*dp*ic*isc*ip*in*"
     "psmouse|drivers/input/mouse/psmouse.ko||serio:ty01pr*id*ex*"
+    "thunderbolt|drivers/thunderbolt/thunderbolt.ko||pci:v00008086d000015EAsv*sd*bc*sc*i*"
 )
 builtins=("ahci|drivers/ata/ahci.ko|pci:v*d*sv*sd*bc01sc06i01*" "sd_mod|drivers/scsi/sd_mod.ko|scsi:t-0x00*")
 

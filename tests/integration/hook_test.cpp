@@ -375,3 +375,26 @@ TEST_F(DeviceActionTest, DeviceThatDoesNotComeBackIsRecordedAndRestored) {
 
 }  // namespace
 }  // namespace suspendfix
+
+namespace suspendfix {
+namespace {
+
+TEST_F(HookTest, ThunderboltIsRefusedOnAnAmdMachineSuspendingToIdle) {
+  kernel_ = std::make_unique<FakeKernel>("xhci_pci,thunderbolt");
+  config("unload_modules: [thunderbolt]\n");
+  std::ofstream(kernel_->root() + "/proc/cpuinfo") << "processor\t: 0\nvendor_id\t: AuthenticAMD\n";
+  testbed_.add_sysfs("file power/mem_sleep [s2idle] deep\n");
+  auto result = hook({"systemd-sleep", "pre", "suspend"});
+  EXPECT_NE(result.err.find("skipped 'thunderbolt': 'thunderbolt' is protected: this AMD machine suspends to idle"),
+            std::string::npos)
+      << result.err;
+  EXPECT_TRUE(kernel_->loaded("thunderbolt"));
+  hook({"systemd-sleep", "post", "suspend"});
+  // The same machine in S3 ("deep") may unload it.
+  testbed_.add_sysfs("file power/mem_sleep s2idle [deep]\n");
+  result = hook({"systemd-sleep", "pre", "suspend"});
+  EXPECT_FALSE(kernel_->loaded("thunderbolt")) << result.err;
+}
+
+}  // namespace
+}  // namespace suspendfix

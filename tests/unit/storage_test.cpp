@@ -32,3 +32,21 @@ TEST(Storage, ParsesSwaps) {
 
 }  // namespace
 }  // namespace suspendfix
+
+#include "hardware/platform.hpp"
+
+namespace suspendfix {
+namespace {
+
+TEST(Platform, ThunderboltStaysOnAmdSuspendingToIdle) {
+  const char* amd = "processor\t: 0\nvendor_id\t: AuthenticAMD\n";
+  const char* intel = "processor\t: 0\nvendor_id\t: GenuineIntel\n";
+  EXPECT_EQ(platform_protected_modules(amd, "[s2idle] deep\n", SleepType::kSuspend).count("thunderbolt"), 1u);
+  EXPECT_TRUE(platform_protected_modules(amd, "s2idle [deep]\n", SleepType::kSuspend).empty()) << "S3: no rule";
+  EXPECT_TRUE(platform_protected_modules(intel, "[s2idle] deep\n", SleepType::kSuspend).empty());
+  EXPECT_TRUE(platform_protected_modules(amd, "[s2idle] deep\n", SleepType::kHibernate).empty());
+  EXPECT_TRUE(platform_protected_modules("", "", SleepType::kSuspend).empty()) << "unknown: no rule";
+}
+
+}  // namespace
+}  // namespace suspendfix
