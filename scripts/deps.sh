@@ -11,7 +11,7 @@ SUSPENDFIX_BUILD_DEPS=(
 )
 SUSPENDFIX_TEST_DEPS=(
   libgtest-dev libgmock-dev umockdev libumockdev-dev gcc kmod udev pciutils shellcheck
-  python3 python3-yaml
+  python3 python3-yaml zsh bash-completion
   scdoc man-db groff-base lintian dpkg-dev fakeroot
   qemu-system-x86 busybox-static cpio valgrind
 )
