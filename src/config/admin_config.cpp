@@ -49,19 +49,9 @@ AdminConfig parse_admin_config(std::string_view yaml, const std::string& origin,
         [&](const YamlNode& list) {
           reader.list(list, "unload_modules", [&](const YamlNode& item) {
             ConfiguredModule module;
-            if (item.kind == YamlNode::Kind::kScalar) {
-              module.name = reader.module_name(item);
-            } else {
-              bool have_name = false;
-              reader.map(item, "unload_modules",
-                         {{"name",
-                           [&](const YamlNode& v) {
-                             module.name = reader.module_name(v);
-                             have_name = true;
-                           }},
-                          {"sleep", [&](const YamlNode& v) { module.sleep = reader.sleep_types(v, "sleep"); }}});
-              if (!have_name) reader.fail(item, "an 'unload_modules' entry needs a 'name'");
-            }
+            module.name = reader.module_entry(item, "unload_modules", {{"sleep", [&](const YamlNode& v) {
+                                                  module.sleep = reader.sleep_types(v, "sleep");
+                                                }}});
             config.unload_modules.push_back(module);
           });
         }},

@@ -36,6 +36,19 @@ std::string module_suffix(const std::string& module, const std::map<std::string,
   return "";
 }
 
+/// ": why [profile, ...]; note" and the end of a plan line.
+void write_reasons(std::ostream& out, const std::string& why, const std::vector<std::string>& profiles,
+                   const std::string& note) {
+  out << ": " << why;
+  if (!profiles.empty()) {
+    out << " [";
+    for (size_t i = 0; i < profiles.size(); ++i) out << (i ? ", " : "") << profiles[i];
+    out << "]";
+  }
+  if (!note.empty()) out << "; " << note;
+  out << "\n";
+}
+
 std::string dmi_text(const DmiIdentity& dmi, DmiField field) {
   const auto it = dmi.find(field);
   return it == dmi.end() ? "-" : it->second;
@@ -138,14 +151,8 @@ void write_detect_text(const DetectReport& report, std::ostream& out) {
       out << "  " << ++step << ". " << device_action_verb(device.action) << " " << device.slot;
     else
       out << "  -  skip   " << device_action_verb(device.action) << " " << device.slot;
-    out << " (driver " << (device.driver.empty() ? "none" : device.driver) << "): " << device.why;
-    if (!device.profiles.empty()) {
-      out << " [";
-      for (size_t i = 0; i < device.profiles.size(); ++i) out << (i ? ", " : "") << device.profiles[i];
-      out << "]";
-    }
-    if (!device.note.empty()) out << "; " << device.note;
-    out << "\n";
+    out << " (driver " << (device.driver.empty() ? "none" : device.driver) << ")";
+    write_reasons(out, device.why, device.profiles, device.note);
     if (device.decision == Decision::kUnload)
       out << "       after wake: " << (device.action == DeviceAction::kUnbind ? "bound again to " + device.driver
                                                                              : std::string("PCI bus rescanned"))
@@ -156,14 +163,7 @@ void write_detect_text(const DetectReport& report, std::ostream& out) {
       out << "  " << ++step << ". unload " << module.name;
     else
       out << "  -  skip   " << module.name;
-    out << ": " << module.why;
-    if (!module.profiles.empty()) {
-      out << " [";
-      for (size_t i = 0; i < module.profiles.size(); ++i) out << (i ? ", " : "") << module.profiles[i];
-      out << "]";
-    }
-    if (!module.note.empty()) out << "; " << module.note;
-    out << "\n";
+    write_reasons(out, module.why, module.profiles, module.note);
     if (module.decision == Decision::kUnload && module.devices.size() > 1) {
       out << "       unbinds every device it drives:";
       for (const std::string& device : module.devices) out << " " << device;

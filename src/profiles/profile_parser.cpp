@@ -99,22 +99,9 @@ void parse_actions(const Reader& reader, const YamlNode& node, Profile& profile)
         [&](const YamlNode& list) {
           reader.list(list, "actions.unload_modules", [&](const YamlNode& item) {
             ModuleRef module;
-            if (item.kind == Kind::kScalar) {
-              module.name = reader.module_name(item);
-            } else {
-              bool have_name = false;
-              reader.map(item, "actions.unload_modules",
-                         {{"name",
-                           [&](const YamlNode& v) {
-                             module.name = reader.module_name(v);
-                             have_name = true;
-                           }},
-                          {"kernel",
-                           [&](const YamlNode& v) {
-                             module.kernel = reader.kernel_range(v, "unload_modules.kernel");
-                           }}});
-              if (!have_name) reader.fail(item, "an 'unload_modules' entry needs a 'name'");
-            }
+            module.name = reader.module_entry(item, "unload_modules", {{"kernel", [&](const YamlNode& v) {
+                                                  module.kernel = reader.kernel_range(v, "unload_modules.kernel");
+                                                }}});
             actions.unload_modules.push_back(module);
           });
         }},

@@ -121,6 +121,18 @@ class Reader {
     return normalize_module_name(text);
   }
 
+  /// A module entry: a plain name, or a map with 'name' and the given optional keys
+  /// ("- xhci" or "- {name: xhci, kernel: {...}}"). Returns the normalised name.
+  std::string module_entry(const YamlNode& item, const std::string& what,
+                           std::map<std::string, std::function<void(const YamlNode&)>> optional) const {
+    if (item.kind == Kind::kScalar) return module_name(item);
+    std::string name;
+    optional["name"] = [&](const YamlNode& v) { name = module_name(v); };
+    map(item, what, optional);
+    if (name.empty()) fail(item, "an '" + what + "' entry needs a 'name'");
+    return name;
+  }
+
   std::vector<SleepType> sleep_types(const YamlNode& node, const std::string& what) const {
     std::vector<SleepType> types;
     list(node, what, [&](const YamlNode& item) {
