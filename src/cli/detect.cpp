@@ -43,6 +43,13 @@ int run_detect(const DetectOptions& options) {
   for (const UsbDevice& device : scan.machine.usb)
     if (!device.module.empty()) report.device_modules[device.module] = modules->status(device.module);
 
+  try {
+    StateStore store(state_directory());
+    if (store.open_for_reading()) report.pending = store.read();
+  } catch (const Error& error) {
+    log_warning(std::string(error.what()) + ", ignoring");
+  }
+
   if (options.json)
     write_detect_json(report, std::cout);
   else

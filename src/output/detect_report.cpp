@@ -138,6 +138,13 @@ void write_detect_text(const DetectReport& report, std::ostream& out) {
     for (const std::string& source : profile.sources) out << "    source: " << source << "\n";
   }
 
+  if (!report.pending.empty()) {
+    out << "\nPending from an earlier sleep (run 'suspendfix restore'):\n";
+    for (const StateRecord& record : report.pending)
+      out << "  " << state_kind_name(record.kind) << " " << record.object << " (before "
+          << sleep_type_name(record.sleep) << ")\n";
+  }
+
   const Plan& plan = report.plan;
   out << "\nPlan for " << sleep_type_name(plan.sleep) << "\n";
   if (plan.empty()) {
@@ -260,6 +267,13 @@ void write_detect_json(const DetectReport& report, std::ostream& out) {
                        {"note", device.note.empty() ? ordered_json(nullptr) : ordered_json(device.note)},
                        {"profiles", device.profiles}});
   root["plan"] = {{"sleep", sleep_type_name(report.plan.sleep)}, {"devices", devices}, {"modules", modules}};
+  ordered_json pending = ordered_json::array();
+  for (const StateRecord& record : report.pending)
+    pending.push_back({{"kind", state_kind_name(record.kind)},
+                       {"object", record.object},
+                       {"sleep", sleep_type_name(record.sleep)},
+                       {"since", record.time}});
+  root["pending"] = pending;
   out << root.dump(2) << "\n";
 }
 

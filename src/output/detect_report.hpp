@@ -11,6 +11,7 @@
 #include "planner/matcher.hpp"
 #include "planner/plan.hpp"
 #include "profiles/profile_database.hpp"
+#include "sleep/state_store.hpp"
 
 namespace suspendfix {
 
@@ -22,6 +23,8 @@ struct DetectReport {
   std::vector<ProfileMatch> matches;
   Plan plan;
   std::map<std::string, ModuleStatus> device_modules;  // state of each device's module
+  /// What an earlier sleep left undone (no post ran: elogind cancelled, a crash): restore it.
+  std::vector<StateRecord> pending;
 };
 
 void write_detect_text(const DetectReport& report, std::ostream& out);

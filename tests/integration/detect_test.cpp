@@ -2,6 +2,8 @@
 // The built binary against fixture machines: golden text and JSON (kmod's correct.txt).
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <nlohmann/json.hpp>
 
 #include "integration/run_command.hpp"
@@ -25,7 +27,7 @@ class DetectTest : public ::testing::Test {
     std::vector<std::string> argv = {SUSPENDFIX_BINARY, "detect", "--profiles",
                                      std::string(SUSPENDFIX_SOURCE_DIR) + "/profiles/nec", "--no-hwdb"};
     argv.insert(argv.end(), extra.begin(), extra.end());
-    return run_command(argv);
+    return run_command(argv, {"SUSPENDFIX_STATE_DIR=/nonexistent/suspendfix-test"});
   }
   static std::string portable(std::string text) {
     const std::string source = SUSPENDFIX_SOURCE_DIR;
@@ -89,6 +91,19 @@ TEST_F(DetectTest, BadProfileIsReportedAndTheGoodOnesStillApply) {
   EXPECT_FALSE(json["profiles"]["errors"].empty());
   EXPECT_NE(result.err.find("WARNING: "), std::string::npos) << "each bad file is logged";
   EXPECT_NE(result.err.find(", skipping it"), std::string::npos);
+}
+
+TEST_F(DetectTest, ShowsWhatAnEarlierSleepLeftUndone) {
+  testbed_.load_machine("lenovo-t510-nec");
+  testing::TestDir dir;
+  dir.write("run/state", "# state\nmodule xhci_pci - suspend 1732850000 nec-upd720200-xhci\n");
+  std::filesystem::permissions(dir.path() / "run", std::filesystem::perms::owner_all);
+  const auto result = run_command({SUSPENDFIX_BINARY, "detect", "--no-hwdb", "--profiles",
+                                   std::string(SUSPENDFIX_SOURCE_DIR) + "/profiles/nec"},
+                                  {"SUSPENDFIX_STATE_DIR=" + (dir.path() / "run").string()});
+  EXPECT_NE(result.out.find("Pending from an earlier sleep (run 'suspendfix restore'):\n  module xhci_pci (before suspend)"),
+            std::string::npos)
+      << result.out;
 }
 
 TEST_F(DetectTest, UsageErrorsExitTwo) {
