@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <sstream>
 
@@ -47,6 +48,16 @@ std::vector<ProfileDirectory> profile_directories(const std::vector<std::string>
 
 std::string state_directory() { return env_or("SUSPENDFIX_STATE_DIR", kStateDir); }
 
+std::string cache_directory(const std::vector<ProfileDirectory>& directories) {
+  // $SUSPENDFIX_CACHE_DIR, when set, is used for any search path ("" turns caching off); the
+  // default cache only serves the default search path, so that a directory tried by hand
+  // never leaves files in /var/cache.
+  if (const char* env = std::getenv("SUSPENDFIX_CACHE_DIR")) return env;
+  const bool system = !directories.empty() &&
+                      std::all_of(directories.begin(), directories.end(), [](const ProfileDirectory& d) { return d.system; });
+  return system ? kCacheDir : "";
+}
+
 AdminConfig load_config(const ScanOptions& options) {
   const std::string path = options.config_path.empty() ? env_or("SUSPENDFIX_CONFIG", kConfigFile) : options.config_path;
   std::vector<ProfileError> warnings;
@@ -63,6 +74,7 @@ void scan_machine(const ScanOptions& options, SleepType sleep, DeviceSource& dev
   for (const ProfileDirectory& directory : directories) scan.profile_directories.push_back(directory.path);
   LoadOptions load;
   load.check_ownership = geteuid() == 0;
+  load.cache_directory = cache_directory(directories);
   scan.database = load_profile_database(directories, load);
   for (const ProfileError& error : scan.database.errors) log_warning(std::string(error.what()) + ", skipping it");
   for (const ProfileError& warning : scan.database.warnings) log_info(std::string(warning.what()) + ", ignoring");

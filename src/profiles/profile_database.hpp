@@ -22,6 +22,9 @@ struct LoadOptions {
   bool check_ownership = false;
   /// Unknown keys are errors (validate) rather than warnings (hook, detect).
   bool strict = false;
+  /// Where to keep the parsed database between runs ("" for no cache). It is rebuilt whenever
+  /// any file of the search path changes (size, time, inode, mode, owner, mask).
+  std::string cache_directory;
 };
 
 /// The profiles that apply after overrides and masks, with what went wrong on the way.
@@ -31,6 +34,7 @@ struct ProfileDatabase {
   std::vector<ProfileError> errors;
   std::vector<ProfileError> warnings;
   size_t files_read = 0;
+  bool from_cache = false;
 };
 
 /// Reads *.yaml files below each directory, recursively. A file with the same relative name
