@@ -12,7 +12,7 @@ SUSPENDFIX_BUILD_DEPS=(
 SUSPENDFIX_TEST_DEPS=(
   libgtest-dev libgmock-dev umockdev libumockdev-dev gcc kmod udev pciutils shellcheck
   python3 python3-yaml zsh bash-completion
-  scdoc man-db groff-base lintian dpkg-dev fakeroot
+  scdoc man-db groff-base lintian dpkg-dev fakeroot debhelper
   qemu-system-x86 busybox-static cpio valgrind
 )
 
