@@ -9,7 +9,11 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 source "$top/scripts/deps.sh"
 suspendfix_install "${SUSPENDFIX_BUILD_DEPS[@]}" "${SUSPENDFIX_TEST_DEPS[@]}"
 build=${SUSPENDFIX_BUILD_DIR:-$top/build}
-cmake -S "$top" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSUSPENDFIX_WERROR=ON >/dev/null
+# Prefix /usr, as a distribution package has it: the end-to-end test installs this build into a
+# VM guest, and the paths compiled into the binary and the hook shims must be the guest's.
+# Nothing is installed on this machine.
+cmake -S "$top" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSUSPENDFIX_WERROR=ON \
+  -DCMAKE_INSTALL_PREFIX=/usr >/dev/null
 cmake --build "$build" -j "$(nproc)"
 cd "$build"
 ctest --output-on-failure -j "$(nproc)" "$@"
