@@ -93,6 +93,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> env = kernel.environment();
   env.push_back("SUSPENDFIX_STATE_DIR=" + (scratch / "run").string());
   env.push_back("SUSPENDFIX_CONFIG=" + (scratch / "none.yaml").string());
+  // The profile cache, as an installed system has it in /var/cache/suspendfix.
+  env.push_back("SUSPENDFIX_CACHE_DIR=" + (scratch / "cache").string());
   const std::string profiles = SUSPENDFIX_PROFILES_DIR;  // the shipped database
 
   std::vector<double> ours_pre, ours_post, theirs_pre, theirs_post;

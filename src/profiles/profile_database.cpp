@@ -212,7 +212,9 @@ ProfileDatabase load_profile_paths(const std::vector<fs::path>& paths) {
       database.errors.emplace_back(path.string(), 0, 0, "no such file or directory");
     }
   }
-  load_files(files, LoadOptions{false, true}, database);
+  LoadOptions strict;
+  strict.strict = true;
+  load_files(files, strict, database);
   return database;
 }
 

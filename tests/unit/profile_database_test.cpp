@@ -17,6 +17,12 @@ using testing::profile_text;
 using testing::TestDir;
 namespace fs = std::filesystem;
 
+LoadOptions checked_ownership() {
+  LoadOptions options;
+  options.check_ownership = true;
+  return options;
+}
+
 std::vector<std::string> ids(const ProfileDatabase& database) {
   std::vector<std::string> out;
   for (const Profile& profile : database.profiles) out.push_back(profile.id);
@@ -94,7 +100,7 @@ TEST(ProfileDatabase, RefusesWritableOrForeignFilesInSystemDirectories) {
   const auto writable = dir.write("writable.yaml", profile_text("writable"));
   chmod(writable.c_str(), 0666);
   dir.write("fine.yaml", profile_text("fine", "8086", "1234"));
-  const auto checked = load_profile_database({{dir.path(), true}}, {true, false});
+  const auto checked = load_profile_database({{dir.path(), true}}, checked_ownership());
   if (geteuid() != 0) GTEST_SKIP() << "ownership is only checked for root-owned files";
   EXPECT_EQ(ids(checked), (std::vector<std::string>{"fine"}));
   ASSERT_EQ(checked.errors.size(), 1u);
@@ -103,12 +109,12 @@ TEST(ProfileDatabase, RefusesWritableOrForeignFilesInSystemDirectories) {
   const auto foreign = dir.write("foreign.yaml", profile_text("foreign", "8086", "9999"));
   ASSERT_EQ(chown(foreign.c_str(), 1000, 1000), 0);
   chmod(writable.c_str(), 0644);
-  const auto again = load_profile_database({{dir.path(), true}}, {true, false});
+  const auto again = load_profile_database({{dir.path(), true}}, checked_ownership());
   EXPECT_EQ(ids(again), (std::vector<std::string>{"fine", "writable"}));
   ASSERT_EQ(again.errors.size(), 1u);
   EXPECT_NE(std::string(again.errors[0].what()).find("owned by uid 1000"), std::string::npos);
   // A directory given by hand (--profiles) is the person's own choice: no check.
-  EXPECT_EQ(load_profile_database({{dir.path(), false}}, {true, false}).profiles.size(), 3u);
+  EXPECT_EQ(load_profile_database({{dir.path(), false}}, checked_ownership()).profiles.size(), 3u);
 }
 
 TEST(ProfileDatabase, FifoNamedLikeAProfileDoesNotHang) {
