@@ -578,7 +578,7 @@ int run(const Options& options) {
     if (fs::exists(options.machine + ".sysfs"))
       testbed->add_sysfs(testing::read_file(options.machine + ".sysfs"));
     const double setup_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-    auto source = make_udev_device_source(false);
+    auto source = make_udev_device_source(DeviceNames::kProperties);
     machine = source->scan();
     have_machine = true;
     const Stats scan = measure(options.runs, [&] { g_sink = g_sink + source->scan().pci.size(); });
@@ -633,7 +633,7 @@ int run(const Options& options) {
 
   if (have_machine && !options.shipped.empty()) {
     // detect's own work with the shipped database, in process: scan, load, index, match.
-    auto source = make_udev_device_source(false);
+    auto source = make_udev_device_source(DeviceNames::kProperties);
     const std::vector<ProfileDirectory> directories = {{options.shipped, false}};
     const size_t shipped = load_profile_database(directories, LoadOptions{}).profiles.size();
     const Stats pipeline = measure(options.runs, [&] {

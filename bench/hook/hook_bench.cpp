@@ -91,7 +91,11 @@ int main(int argc, char** argv) {
                                "  post) modprobe xhci_pci ;;\nesac\n";
   fs::permissions(shell_hook, fs::perms::owner_all);
   std::vector<std::string> env = kernel.environment();
-  env.push_back("SUSPENDFIX_STATE_DIR=" + (scratch / "run").string());
+  // /run is a tmpfs on every system the hook runs on; /tmp here is not, and an fsync on disk
+  // would measure the disk, not the hook.
+  char run_template[] = "/dev/shm/suspendfix-bench-XXXXXX";
+  const std::string run_dir = mkdtemp(run_template) ? std::string(run_template) + "/run" : (scratch / "run").string();
+  env.push_back("SUSPENDFIX_STATE_DIR=" + run_dir);
   env.push_back("SUSPENDFIX_CONFIG=" + (scratch / "none.yaml").string());
   // The profile cache, as an installed system has it in /var/cache/suspendfix.
   env.push_back("SUSPENDFIX_CACHE_DIR=" + (scratch / "cache").string());
@@ -129,5 +133,6 @@ int main(int argc, char** argv) {
   std::printf("ratio suspendfix / shell hook: %.2f (target <= 1.5); peak RSS %.1f MiB (target < 10)\n",
               ours / theirs, ours_rss / 1024.0);
   std::printf("unloads seen by the fake kernel: %ld (expected %d); failures: %d\n", deletes, 2 * rounds, failures);
+  fs::remove_all(fs::path(run_dir).parent_path());
   return failures == 0 && deletes == 2 * rounds ? 0 : 1;
 }

@@ -20,7 +20,7 @@ struct DetectOptions {
 int run_detect(const DetectOptions& options) {
   const auto sleep = sleep_type_from_name(options.sleep);
   if (!sleep) throw UsageError("bad --sleep '" + options.sleep + "'");
-  auto devices = make_udev_device_source(options.scan.use_hwdb);
+  auto devices = make_udev_device_source(options.scan.use_hwdb ? DeviceNames::kHwdb : DeviceNames::kProperties);
   auto modules = make_kmod_backend();
   Scan scan;
   scan.config = load_config(options.scan);

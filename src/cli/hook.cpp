@@ -77,7 +77,7 @@ bool run_pre_phase(const SleepEvent& event, const HookOptions& options, Backends
   const ExecutorOptions executor = executor_options(scan.config, options.dry_run);
   if (!options.dry_run) arm_backstop(scan.config.timeout_seconds + 5);
   try {
-    auto source = make_udev_device_source(false);
+    auto source = make_udev_device_source(DeviceNames::kNone);
     scan_machine(options.scan, event.type, *source, modules, scan);
     if (scan.plan.empty()) {
       log_info(label + ": no profile applies, nothing to do");

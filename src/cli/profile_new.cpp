@@ -99,7 +99,7 @@ void write_draft(const Machine& machine, const PciDevice& device, const ModuleSt
 }
 
 int run_new(const NewOptions& options) {
-  auto devices = make_udev_device_source(true);
+  auto devices = make_udev_device_source(DeviceNames::kHwdb);
   Machine machine = devices->scan();
   if (!options.kernel_release.empty()) machine.kernel_release = options.kernel_release;
   const PciDevice* device = find_device(machine, options.device);

@@ -16,8 +16,14 @@ class DeviceSource {
   virtual Machine scan() = 0;
 };
 
-/// The real source: libudev, with udev's hardware database for names when
-/// use_hwdb is true (tests turn it off so that output does not depend on the host).
-std::unique_ptr<DeviceSource> make_udev_device_source(bool use_hwdb);
+/// How much the real source reads.
+enum class DeviceNames {
+  kNone,        // ids, drivers and modules only: what the hook needs, at the least cost
+  kProperties,  // also names udevd stored (ID_*_FROM_DATABASE) and the modalias
+  kHwdb,        // also look names up in udev's hardware database (detect, profile new)
+};
+
+/// The real source: libudev. Tests use kProperties so that output does not depend on the host.
+std::unique_ptr<DeviceSource> make_udev_device_source(DeviceNames names);
 
 }  // namespace suspendfix

@@ -25,12 +25,12 @@ using namespace udev_util;
 
 class UdevDeviceSource : public DeviceSource {
  public:
-  explicit UdevDeviceSource(bool use_hwdb) : use_hwdb_(use_hwdb) {}
+  explicit UdevDeviceSource(DeviceNames names) : names_(names) {}
 
   Machine scan() override {
     UdevPtr context(udev_new());
     if (!context) throw HardwareError("could not read devices", "libudev", errno_string(errno));
-    if (use_hwdb_) hwdb_.reset(udev_hwdb_new(context.get()));
+    if (names_ == DeviceNames::kHwdb) hwdb_.reset(udev_hwdb_new(context.get()));
     Machine machine;
     machine.dmi = read_dmi(context.get());
     machine.kernel_release = kernel_release();
@@ -61,6 +61,7 @@ class UdevDeviceSource : public DeviceSource {
   /// Names from udev's hardware database: the properties udevd stored, else a hwdb lookup.
   void names(udev_device* device, const std::string& modalias, std::string* vendor,
              std::string* model) {
+    if (names_ == DeviceNames::kNone) return;  // each property read parses the udev database
     *vendor = property(device, "ID_VENDOR_FROM_DATABASE");
     *model = property(device, "ID_MODEL_FROM_DATABASE");
     if (!hwdb_ || modalias.empty() || (!vendor->empty() && !model->empty())) return;
@@ -103,9 +104,11 @@ class UdevDeviceSource : public DeviceSource {
       pci.revision = static_cast<uint8_t>(hex_attribute(device, "revision"));
       pci.driver = trim(udev_device_get_driver(device));
       if (!pci.driver.empty()) pci.module = driver_module(device);
-      pci.modalias = property(device, "MODALIAS");
-      if (pci.modalias.empty()) pci.modalias = attribute(device, "modalias");
-      names(device, pci.modalias, &pci.vendor_name, &pci.device_name);
+      if (names_ != DeviceNames::kNone) {
+        pci.modalias = property(device, "MODALIAS");
+        if (pci.modalias.empty()) pci.modalias = attribute(device, "modalias");
+        names(device, pci.modalias, &pci.vendor_name, &pci.device_name);
+      }
       devices.push_back(std::move(pci));
     });
     std::sort(devices.begin(), devices.end(),
@@ -154,14 +157,14 @@ class UdevDeviceSource : public DeviceSource {
     return devices;
   }
 
-  bool use_hwdb_;
+  DeviceNames names_;
   UdevHwdbPtr hwdb_;
 };
 
 }  // namespace
 
-std::unique_ptr<DeviceSource> make_udev_device_source(bool use_hwdb) {
-  return std::make_unique<UdevDeviceSource>(use_hwdb);
+std::unique_ptr<DeviceSource> make_udev_device_source(DeviceNames names) {
+  return std::make_unique<UdevDeviceSource>(names);
 }
 
 }  // namespace suspendfix

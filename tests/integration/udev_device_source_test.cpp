@@ -26,7 +26,7 @@ class UdevDeviceSourceTest : public ::testing::Test {
 
 TEST_F(UdevDeviceSourceTest, ReadsTheSeedLaptop) {
   testbed_.load_machine("lenovo-t510-nec");
-  const Machine machine = make_udev_device_source(false)->scan();
+  const Machine machine = make_udev_device_source(DeviceNames::kProperties)->scan();
   EXPECT_EQ(machine.pci.size(), 13u);
   const PciDevice* nec = find(machine, "0000:0f:00.0");
   ASSERT_NE(nec, nullptr);
@@ -56,7 +56,7 @@ TEST_F(UdevDeviceSourceTest, ReadsTheSeedLaptop) {
 
 TEST_F(UdevDeviceSourceTest, UsbDevicesTakeTheirInterfacesDriver) {
   testbed_.load_machine("lenovo-t510-nec");
-  const Machine machine = make_udev_device_source(false)->scan();
+  const Machine machine = make_udev_device_source(DeviceNames::kProperties)->scan();
   ASSERT_EQ(machine.usb.size(), 3u);
   EXPECT_EQ(machine.usb[0].name, "1-1.6");
   EXPECT_EQ(machine.usb[0].vendor, 0x04f2);
@@ -70,7 +70,7 @@ TEST_F(UdevDeviceSourceTest, UsbDevicesTakeTheirInterfacesDriver) {
 
 TEST_F(UdevDeviceSourceTest, MachineWithoutTheController) {
   testbed_.load_machine("dell-e6410");
-  const Machine machine = make_udev_device_source(false)->scan();
+  const Machine machine = make_udev_device_source(DeviceNames::kProperties)->scan();
   EXPECT_EQ(machine.pci.size(), 12u);
   EXPECT_EQ(find(machine, "0000:0f:00.0"), nullptr);
   EXPECT_EQ(machine.dmi.at(DmiField::kSysVendor), "Dell Inc.");
@@ -79,7 +79,7 @@ TEST_F(UdevDeviceSourceTest, MachineWithoutTheController) {
 TEST_F(UdevDeviceSourceTest, EmptyMachineAndGarbledAttributes) {
   testbed_.add_devices(
       "P: /devices/pci0000:00/0000:00:05.0\nE: SUBSYSTEM=pci\nA: vendor=garbage\nA: device=0x12345678\n");
-  const Machine machine = make_udev_device_source(false)->scan();
+  const Machine machine = make_udev_device_source(DeviceNames::kProperties)->scan();
   ASSERT_EQ(machine.pci.size(), 1u);
   EXPECT_EQ(machine.pci[0].vendor, 0) << "garbage reads as 0, not as a crash";
   EXPECT_TRUE(machine.dmi.empty());

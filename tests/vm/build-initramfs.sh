@@ -18,8 +18,8 @@
 #   -o OUT        output file (gzip'ed newc cpio)
 #
 # Everything in tests/vm/scenarios/*.sh is copied to /sfx/scenarios/, guest-lib.sh to
-# /sfx/guest-lib.sh, guest-init.sh to /init. The guest uses a merged-/usr layout like
-# Debian 12 (/bin, /sbin, /lib, /lib64 are links into /usr).
+# /sfx/guest-lib.sh, guest-init.sh to /init, tests/vm/profiles/ to /sfx/profiles/. The guest
+# uses a merged-/usr layout like Debian 12 (/bin, /sbin, /lib, /lib64 are links into /usr).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -153,7 +153,10 @@ ldconfig -r "$ST" 2>/dev/null || log "warning: ldconfig -r failed (loader will u
 declare -A want=()
 MODDIRS=(drivers/usb/common drivers/usb/core drivers/usb/host drivers/usb/storage drivers/usb/class
          drivers/hid/usbhid "${EXTRA_DIRS[@]}")
-MODNAMES=(e1000e button sd_mod hid_generic evdev "${EXTRA_MODS[@]}")
+# ext4 (mounts ext2 too) and vfat: the mounted-USB-disk safety scenario; crc32c_generic because
+# ext4/jbd2 ask for "crc32c" through the crypto API (no symbol dependency, so no modules.dep entry)
+MODNAMES=(e1000e button sd_mod hid_generic evdev ext4 crc32c_generic vfat nls_cp437 nls_ascii nls_utf8
+          "${EXTRA_MODS[@]}")
 # map module name -> relative path from modules.dep
 declare -A path_of=()
 while IFS=: read -r rel _; do
@@ -196,6 +199,11 @@ log "${#want[@]} kernel modules"
 # --- test harness files ---------------------------------------------------------
 install -m 0755 "$HERE/guest-init.sh" "$ST/init"
 install -m 0644 "$HERE/guest-lib.sh" "$ST/sfx/guest-lib.sh"
+# test profiles for the device-action scenarios (passed with --profiles, never installed)
+if [ -d "$HERE/profiles" ]; then
+    mkdir -p "$ST/sfx/profiles"
+    cp -r "$HERE/profiles/." "$ST/sfx/profiles/"
+fi
 for d in "${SCEN_DIRS[@]}"; do
     for s in "$d"/*.sh; do
         [ -e "$s" ] && install -m 0755 "$s" "$ST/sfx/scenarios/"

@@ -7,7 +7,7 @@
 #                        if baked in, else "smoke")
 #   sfx.nocoldplug       do not load drivers for the devices found at boot
 #   sfx.shell            drop to a shell on the console instead of powering off (debugging)
-export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=dumb LANG=C
 
 mount -t proc -o nosuid,nodev,noexec proc /proc

@@ -5,19 +5,21 @@
 #
 #   CACHE_DIR     kernel cache (default $SUSPENDFIX_VM_CACHE or ~/.cache/suspendfix-vm)
 #   BUILD_TREE    what to test:
-#                   a CMake build dir (has CMakeCache.txt) -> `cmake --install --prefix /usr`
-#                                                            into a temporary DESTDIR
+#                   a CMake build dir (has CMakeCache.txt) -> `cmake --install` (with its
+#                                                            configured prefix) into a temporary DESTDIR
 #                   an installed tree (DESTDIR)            -> used as is
 #                   "standin"                              -> tests/vm/standin (harness proof)
 #                   "-", "none" or empty                   -> harness scenarios only
 #   ARTEFACT_DIR  logs of failed VMs land in ARTEFACT_DIR/<group>/, and every group writes
 #                 ARTEFACT_DIR/<group>.summary.json (default ${TMPDIR:-/tmp}/suspendfix-vm-artefacts)
 #
-# Groups (one VM each, scenarios run in order in one boot):
-#   harness     smoke,wake-sources                                    (always)
-#   suspendfix  sfx-cli,sfx-systemd-hook,sfx-elogind-hook,sfx-pmutils-hook,sfx-suspend (when a tree is given)
+# Groups (one VM each, scenarios run in order in one boot; the two run side by side):
+#   with a suspendfix tree:
+#     hooks   smoke,wake-sources,sfx-cli,sfx-systemd-hook,sfx-elogind-hook,sfx-pmutils-hook,sfx-s2idle
+#     cycles  sfx-suspend,sfx-ten-cycles,sfx-device-actions,sfx-mounted-disk
+#   without:  harness = smoke,wake-sources;   standin: harness + standin = sfx-cli
 # Override with SFX_VM_GROUPS="name=scen1,scen2 other=scen3".
-# Env: SFX_VM_JOBS (parallel VMs, default min(2, nproc)), SFX_VM_TIMEOUT (per VM, 240 s),
+# Env: SFX_VM_JOBS (parallel VMs, default min(2, nproc)), SFX_VM_TIMEOUT (per VM, 300 s),
 #      SFX_VM_KEEP_LOGS=1 (keep logs of passing VMs too), SFX_VM_USBDISK_MB (8; 0 = no disk).
 # Exit: 0 all groups passed; otherwise the first failing group's run-vm.py exit code
 # (1 test failure, 2 timeout, 3 never booted, 4 harness error).
@@ -28,7 +30,7 @@ CACHE=${1:-${SUSPENDFIX_VM_CACHE:-${HOME:-/root}/.cache/suspendfix-vm}}
 TREE=${2:-}
 ART=${3:-${TMPDIR:-/tmp}/suspendfix-vm-artefacts}
 JOBS=${SFX_VM_JOBS:-$(( $(nproc) < 2 ? 1 : 2 ))}
-TIMEOUT=${SFX_VM_TIMEOUT:-240}
+TIMEOUT=${SFX_VM_TIMEOUT:-300}
 DISK_MB=${SFX_VM_USBDISK_MB:-8}
 t0=$(date +%s.%N)
 say() { echo "run-smoke: $*" >&2; }
@@ -54,8 +56,13 @@ case $TREE in
     *)
         [ -d "$TREE" ] || { say "BUILD_TREE $TREE is not a directory"; exit 4; }
         if [ -f "$TREE/CMakeCache.txt" ]; then
-            say "installing $TREE into a temporary DESTDIR (prefix /usr)"
-            DESTDIR="$W/destdir" cmake --install "$TREE" --prefix /usr >"$W/install.log" 2>&1 \
+            # Install with the prefix the tree was configured with: the binary has the profile
+            # and configuration paths and the hook shims have the binary's path compiled in
+            # from it, so `--prefix /usr` on a /usr/local build installs a broken tree (shims
+            # exec a missing /usr/local/bin/suspendfix, the binary finds no profiles).
+            prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:[A-Z]*=//p' "$TREE/CMakeCache.txt")
+            say "installing $TREE into a temporary DESTDIR (its configured prefix ${prefix:-?})"
+            DESTDIR="$W/destdir" cmake --install "$TREE" >"$W/install.log" 2>&1 \
                 || { cat "$W/install.log" >&2; say "cmake --install failed"; exit 4; }
             DESTDIR_ARG=(-d "$W/destdir")
         else
@@ -71,9 +78,13 @@ esac
 if [ -n "${SFX_VM_GROUPS:-}" ]; then
     read -r -a GROUPS_ <<< "$SFX_VM_GROUPS"
 else
-    GROUPS_=("harness=smoke,wake-sources")
-    [ ${#DESTDIR_ARG[@]} -gt 0 ] &&
-        GROUPS_+=("suspendfix=sfx-cli,sfx-systemd-hook,sfx-elogind-hook,sfx-pmutils-hook,sfx-suspend")
+    case $TREE in
+        ""|-|none) GROUPS_=("harness=smoke,wake-sources") ;;
+        standin)   GROUPS_=("harness=smoke,wake-sources" "standin=sfx-cli") ;;
+        # two VMs of about the same length (~100 s of scenarios each under TCG), run side by side
+        *) GROUPS_=("hooks=smoke,wake-sources,sfx-cli,sfx-systemd-hook,sfx-elogind-hook,sfx-pmutils-hook,sfx-s2idle"
+                    "cycles=sfx-suspend,sfx-ten-cycles,sfx-device-actions,sfx-mounted-disk") ;;
+    esac
 fi
 EXTRA=()
 [ "${SFX_VM_KEEP_LOGS:-0}" = 1 ] && EXTRA+=(--keep-logs)

@@ -267,7 +267,9 @@ def main():
         log("--usb-disk needs the NEC controller")
         return EXIT_ERROR
 
-    cmdline = "console=ttyS0,115200 loglevel=4 no_console_suspend panic=-1"
+    # log_buf_len: the scenarios find a cycle's kernel messages after a /dev/kmsg marker; the
+    # default 128 KiB ring would wrap during the long scenarios and lose the markers
+    cmdline = "console=ttyS0,115200 loglevel=4 no_console_suspend panic=-1 log_buf_len=4M"
     if scenarios:
         cmdline += " sfx.scenario=" + ",".join(scenarios)
     if disk:

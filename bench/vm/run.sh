@@ -1,0 +1,125 @@
+#!/bin/bash
+# bench/vm/run.sh [-n REPS] [CACHE_DIR] [BUILD_TREE] [OUT_DIR]
+#
+# Boots the VM of tests/vm (Debian's kernel under QEMU/TCG, NEC uPD720200, 8 MB USB disk on
+# its bus) with bench/vm/scenarios/sfx-bench.sh and prints a table of medians:
+#   - hook start -> modules gone: the installed systemd-sleep hook's "pre suspend" against
+#     "modprobe -r xhci_pci" by hand (and bare "rmmod xhci_pci"), same guest, same boot;
+#   - wake -> NEC bound again (xhci_pci bound, USB 3 root hub registered) and wake -> USB disk
+#     back, with the hook's "post suspend" against "modprobe xhci_pci" by hand and against
+#     the driver simply staying loaded over S3.
+# Every time is a difference of two kernel log timestamps (us resolution); "wake" is the
+# kernel's "ACPI: PM: Low-level resume complete".
+#
+#   REPS        repetitions of each variant (default 7, at least 5)
+#   CACHE_DIR   kernel cache (default $SUSPENDFIX_VM_CACHE or ~/.cache/suspendfix-vm)
+#   BUILD_TREE  CMake build dir (installed with its configured prefix) or an installed tree
+#               (default: the repository's build/)
+#   OUT_DIR     console/markers logs, summary.json, results.txt (default /tmp/suspendfix-vm-bench)
+# Never touches the host's kernel: everything runs inside the VM.
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+VM=$ROOT/tests/vm
+N=7
+if [ "${1:-}" = -n ]; then N=$2; shift 2; fi
+[ "$N" -ge 5 ] 2>/dev/null || { echo "bench: -n must be >= 5" >&2; exit 2; }
+CACHE=${1:-${SUSPENDFIX_VM_CACHE:-${HOME:-/root}/.cache/suspendfix-vm}}
+TREE=${2:-$ROOT/build}
+OUT=${3:-${TMPDIR:-/tmp}/suspendfix-vm-bench}
+say() { echo "bench: $*" >&2; }
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+W=$(mktemp -d "${TMPDIR:-/tmp}/sfx-vm-bench.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+
+KVER=$("$VM/fetch-kernel.sh" "$CACHE") || { say "fetch-kernel failed"; exit 4; }
+[ -d "$TREE" ] || { say "BUILD_TREE $TREE is not a directory"; exit 4; }
+if [ -f "$TREE/CMakeCache.txt" ]; then
+    DESTDIR="$W/destdir" cmake --install "$TREE" >"$W/install.log" 2>&1 \
+        || { cat "$W/install.log" >&2; say "cmake --install failed"; exit 4; }
+    DEST=$W/destdir
+else
+    DEST=$TREE
+fi
+"$VM/build-initramfs.sh" -c "$CACHE" -k "$KVER" -d "$DEST" -s "$HERE/scenarios" -o "$W/initrd.gz" \
+    || { say "build-initramfs failed"; exit 4; }
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+say "kernel $KVER, $N repetitions, host load $load; booting"
+"$VM/run-vm.py" --kernel "$CACHE/kernel-$KVER/root/boot/vmlinuz-$KVER" --initrd "$W/initrd.gz" \
+    --scenario sfx-bench --name bench --timeout $((120 + N * 40)) --usb-disk-mb 8 \
+    --append "sfx.bench_n=$N" --artefacts "$OUT" --keep-logs --json "$OUT/summary.json" \
+    > "$OUT/run-vm.out" 2>&1
+rc=$?
+[ $rc -eq 0 ] || { cat "$OUT/run-vm.out"; say "VM run failed (exit $rc), logs in $OUT/bench"; exit $rc; }
+
+python3 - "$OUT/summary.json" "$N" "$KVER" "$load" <<'PY' | tee "$OUT/results.txt"
+import json, statistics, sys
+summary = json.load(open(sys.argv[1]))
+n, kver, load = sys.argv[2], sys.argv[3], sys.argv[4]
+data = {}
+for line in summary["scenarios"]["sfx-bench"]["info"]:
+    parts = line.split()
+    if len(parts) < 4 or parts[0] != "bench" or not parts[2].isdigit():
+        continue
+    for kv in parts[3:]:
+        k, _, v = kv.partition("=")
+        try:
+            data.setdefault((parts[1], k), []).append(float(v))
+        except ValueError:
+            pass
+def med(variant, key):
+    v = data.get((variant, key), [])
+    return statistics.median(v) if v else float("nan")
+def cell(variant, key):
+    v = data.get((variant, key), [])
+    if not v:
+        return "-"
+    return f"{statistics.median(v):7.3f}  [{min(v):.3f}-{max(v):.3f}]"
+def ratio(a, b):
+    return f"{a / b:5.2f}x" if b and b == b and a == a else "-"
+print(f"suspendfix VM benchmark: kernel {kver}, QEMU TCG, {n} repetitions each, host load {load}")
+print("medians in seconds [min-max], from kernel log timestamps\n")
+rows = [
+    ("unload: start -> modules gone", [
+        ("suspendfix hook pre suspend", "sfx", "pre"),
+        ("modprobe -r xhci_pci (by hand)", "manual", "pre"),
+        ("rmmod xhci_pci (bare libkmod remove)", "rmmod", "pre"),
+        ("hook --dry-run pre (scan only)", "dryrun", "pre"),
+        ("suspendfix detect (scan + report)", "dryrun", "detect"),
+        ("suspendfix --version (process start)", "dryrun", "version"),
+        ("suspendfix validate (shipped profiles)", "dryrun", "validate")]),
+    ("reload: command start -> return", [
+        ("suspendfix hook post suspend", "sfx", "post"),
+        ("modprobe xhci_pci (by hand, after S3)", "manual", "post"),
+        ("modprobe xhci_pci (no sleep)", "rmmod", "post")]),
+    ("wake -> NEC bound again (xhci_pci + USB 3 root hub)", [
+        ("suspendfix (hook post)", "sfx", "wake_to_bound"),
+        ("modprobe xhci_pci by hand", "manual", "wake_to_bound"),
+        ("driver stayed loaded", "loaded", "wake_to_bound")]),
+    ("wake -> USB disk back", [
+        ("suspendfix (hook post)", "sfx", "wake_to_disk"),
+        ("modprobe xhci_pci by hand", "manual", "wake_to_disk"),
+        ("driver stayed loaded", "loaded", "wake_to_disk")]),
+    ("kernel resume (Low-level resume complete -> PM: suspend exit)", [
+        ("xhci unloaded (suspendfix)", "sfx", "kernel_resume"),
+        ("xhci unloaded (by hand)", "manual", "kernel_resume"),
+        ("xhci loaded (xHC reinit)", "loaded", "kernel_resume")]),
+]
+for title, lines in rows:
+    print(title)
+    for label, variant, key in lines:
+        print(f"  {label:42s} {cell(variant, key)}")
+    print()
+pre_r = ratio(med("sfx", "pre"), med("manual", "pre"))
+print("ratios of medians")
+print(f"  unload, suspendfix hook / modprobe -r          {pre_r}")
+print(f"  unload, suspendfix hook / rmmod                {ratio(med('sfx', 'pre'), med('rmmod', 'pre'))}")
+print(f"  wake->bound, suspendfix / modprobe by hand     {ratio(med('sfx', 'wake_to_bound'), med('manual', 'wake_to_bound'))}")
+print(f"  wake->bound, suspendfix / driver stayed loaded {ratio(med('sfx', 'wake_to_bound'), med('loaded', 'wake_to_bound'))}")
+print(f"  wake->disk,  suspendfix / modprobe by hand     {ratio(med('sfx', 'wake_to_disk'), med('manual', 'wake_to_disk'))}")
+print(f"  wake->disk,  suspendfix / driver stayed loaded {ratio(med('sfx', 'wake_to_disk'), med('loaded', 'wake_to_disk'))}")
+reinit = [l for l in summary["scenarios"]["sfx-bench"]["info"] if "xhc_reinit=yes" in l]
+print(f"\n'loaded' cycles with QEMU's 'xHC error in resume' reinit: {len(reinit)}")
+PY
+say "logs and raw numbers in $OUT (summary.json: @@INFO bench lines)"
