@@ -120,11 +120,15 @@ inside_testbed() {
     "lspci -n" "lspci -n" \
     "detect shipped" "$suspendfix detect --profiles $shipped --no-hwdb" \
     "detect 1k" "$suspendfix detect --profiles $work/profiles-1k --no-hwdb" \
-    "detect 10k" "$suspendfix detect --profiles $work/profiles-10k --no-hwdb"
+    "detect 10k" "$suspendfix detect --profiles $work/profiles-10k --no-hwdb" \
+    "detect shipped, cached" "env SUSPENDFIX_CACHE_DIR=$work/cache $suspendfix detect --profiles $shipped --no-hwdb" \
+    "detect 10k, cached" "env SUSPENDFIX_CACHE_DIR=$work/cache $suspendfix detect --profiles $work/profiles-10k --no-hwdb"
   peak_rss_kb "$work/rss-lspci" lspci -n
   peak_rss_kb "$work/rss-shipped" "$suspendfix" detect --profiles "$shipped" --no-hwdb
   peak_rss_kb "$work/rss-1k" "$suspendfix" detect --profiles "$work/profiles-1k" --no-hwdb
   peak_rss_kb "$work/rss-10k" "$suspendfix" detect --profiles "$work/profiles-10k" --no-hwdb
+  peak_rss_kb "$work/rss-10k-cached" env SUSPENDFIX_CACHE_DIR="$work/cache" "$suspendfix" detect \
+    --profiles "$work/profiles-10k" --no-hwdb
   if [[ -n ${CALLGRIND:-} ]]; then
     valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.detect-shipped" \
       "$suspendfix" detect --profiles "$shipped" --no-hwdb >/dev/null 2>"$work/callgrind.detect-shipped.log" || true
