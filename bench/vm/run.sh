@@ -88,7 +88,8 @@ rows = [
         ("hook --dry-run pre (scan only)", "dryrun", "pre"),
         ("suspendfix detect (scan + report)", "dryrun", "detect"),
         ("suspendfix --version (process start)", "dryrun", "version"),
-        ("suspendfix validate (shipped profiles)", "dryrun", "validate")]),
+        ("suspendfix validate (shipped profiles)", "dryrun", "validate"),
+        ("hook shim post, nothing recorded", "dryrun", "noop_post")]),
     ("reload: command start -> return", [
         ("suspendfix hook post suspend", "sfx", "post"),
         ("modprobe xhci_pci (by hand, after S3)", "manual", "post"),

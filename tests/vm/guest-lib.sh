@@ -348,7 +348,7 @@ SFX_PMUTILS_HOOK=${SFX_PMUTILS_HOOK:-$(_sfx_first /usr/lib/pm-utils/sleep.d/77su
 SFX_ELOGIND_HOOK=${SFX_ELOGIND_HOOK:-$(_sfx_first /usr/lib/elogind/system-sleep/suspendfix \
     /usr/local/lib/elogind/system-sleep/suspendfix)}
 SFX_STATE=${SFX_STATE:-/run/suspendfix/state}
-SFX_TEST_PROFILES=/sfx/profiles
+export SFX_TEST_PROFILES=/sfx/profiles
 # require_suspendfix: FAIL (and exit the scenario) if the binary is not installed
 require_suspendfix() {
     if [ ! -x "$SFX_BIN" ]; then
@@ -570,7 +570,7 @@ kmsg_ts() { _km=$(dmesg_mark); dmesg | awk -v m="$_km" 'index($0, m) { t = $0; s
 # exit" (resuming devices, thawing tasks). Emits @@TIME PREFIX.kernel_suspend/.kernel_resume,
 # sets SFX_K_SUSPEND/SFX_K_RESUME.
 cycle_kernel_times() {
-    SFX_K_SUSPEND=? SFX_K_RESUME=?
+    SFX_K_SUSPEND='?' SFX_K_RESUME='?'
     _ke=$(dmesg_ts "$2" 'PM: suspend entry') || return 0
     _kp=$(dmesg_ts "$2" 'Preparing to enter system sleep state S3|PM: suspend-to-idle') || return 0
     _kl=$(dmesg_ts "$2" 'Low-level resume complete|PM: resume from suspend-to-idle') || return 0
@@ -581,7 +581,7 @@ cycle_kernel_times() {
     emit "@@TIME $1.kernel_resume $SFX_K_RESUME"
 }
 # timed_check NAME cmd...: check NAME cmd with @@TSTART/@@TIME NAME around it; SFX_T_LAST = seconds
-SFX_T_LAST=?
+SFX_T_LAST='?'
 timed_check() {
     _tcn=$1
     timer_start "$_tcn"

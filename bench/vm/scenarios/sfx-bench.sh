@@ -8,7 +8,8 @@
 #           no sleep: the kernel's own unload/load time without any tool around it
 #   dryrun  "suspendfix hook --dry-run systemd-sleep pre suspend": the hook's scan alone;
 #           also "suspendfix detect", "suspendfix --version" (process start) and
-#           "suspendfix validate PROFILE_DIR" (parsing the shipped profiles)
+#           "suspendfix validate PROFILE_DIR" (parsing the shipped profiles) and the shim's
+#           "post suspend" with nothing recorded (shim + start + configuration + state)
 # All times come from the kernel log's timestamps (microseconds): markers written to
 # /dev/kmsg with a shell builtin (no fork) right before and after each step, and the
 # kernel's own "ACPI: PM: Low-level resume complete" as the moment of wake. Results are
@@ -101,7 +102,9 @@ while [ $i -le "$N" ]; do
     bmark ver1; e=$BM
     "$SFX_BIN" validate "$PROFILES" >/dev/null 2>&1
     bmark val1; f=$BM
-    info "bench dryrun $i pre=$(d "$(bts "$a")" "$(bts "$b")") detect=$(d "$(bts "$b")" "$(bts "$c")") version=$(d "$(bts "$c")" "$(bts "$e")") validate=$(d "$(bts "$e")" "$(bts "$f")")"
+    "$HOOK" post suspend >/dev/null 2>&1
+    bmark noop1; g=$BM
+    info "bench dryrun $i pre=$(d "$(bts "$a")" "$(bts "$b")") detect=$(d "$(bts "$b")" "$(bts "$c")") version=$(d "$(bts "$c")" "$(bts "$e")") validate=$(d "$(bts "$e")" "$(bts "$f")") noop_post=$(d "$(bts "$f")" "$(bts "$g")")"
     i=$((i + 1))
 done
 settle

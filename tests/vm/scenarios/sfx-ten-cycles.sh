@@ -37,7 +37,7 @@ cycle_dmesg() {
 usb_settled() { [ "$(ls /sys/bus/usb/devices | wc -l)" -ge "$usb_before" ]; }
 exits_since() { _n=$(dmesg_since "$1" | grep -c 'PM: suspend exit'); echo "$_n suspend exits"; [ "$_n" -eq "$2" ]; }
 
-pres= posts= ksus= kres=
+pres='' posts='' ksus='' kres=''
 ok=0
 i=1
 while [ $i -le "$N" ]; do
