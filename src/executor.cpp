@@ -182,31 +182,26 @@ std::vector<ActionResult> run_pre(const Plan& plan, const std::string& label, Ba
 
 namespace {
 
-/// Undoes one record; throws Error (or ModuleError) when it could not be undone.
-void undo(const StateRecord& record, Backends backends) {
+/// Undoes one record and says what it did; throws Error (or ModuleError) when it could not.
+std::string undo(const StateRecord& record, Backends backends) {
   switch (record.kind) {
     case StateRecord::Kind::kModule:
       backends.modules.load(record.object);
-      return;
+      return "loaded '" + record.object + "'";
     case StateRecord::Kind::kUnbind:
       // Loading the module back may already have bound it: then there is nothing to do.
-      if (backends.devices.bound_driver(record.object) != record.driver) backends.devices.bind(record.object, record.driver);
+      if (backends.devices.bound_driver(record.object) == record.driver)
+        return record.object + " is bound to " + record.driver + " again (by its driver's reload)";
+      backends.devices.bind(record.object, record.driver);
       if (backends.devices.bound_driver(record.object) != record.driver)
         throw HardwareError("", "", "it is still not bound to '" + record.driver + "'");
-      return;
+      return "bound " + record.object + " to " + record.driver;
     case StateRecord::Kind::kRemove:
-      if (!backends.devices.present(record.object)) backends.devices.rescan();
+      if (backends.devices.present(record.object)) return record.object + " is back (an earlier rescan found it)";
+      backends.devices.rescan();
       if (!backends.devices.present(record.object))
         throw HardwareError("", "", "it did not come back after a rescan of the PCI bus");
-      return;
-  }
-}
-
-std::string done_text(const StateRecord& record) {
-  switch (record.kind) {
-    case StateRecord::Kind::kModule: return "loaded '" + record.object + "'";
-    case StateRecord::Kind::kUnbind: return "bound " + record.object + " to " + record.driver;
-    case StateRecord::Kind::kRemove: return "rescanned the PCI bus: " + record.object + " is back";
+      return "rescanned the PCI bus: " + record.object + " is back";
   }
   return "";
 }
@@ -245,10 +240,10 @@ std::vector<ActionResult> run_post(const std::string& label, Backends backends, 
       continue;
     }
     try {
-      undo(record, backends);
+      const std::string done = undo(record, backends);
       records.erase(records.begin() + static_cast<std::ptrdiff_t>(i));
       store.write(records);
-      log_notice(label + ": " + done_text(record));
+      log_notice(label + ": " + done);
       results.push_back({record.object, ActionResult::Outcome::kDone, ""});
     } catch (const Error& error) {
       const ModuleError* module_error = dynamic_cast<const ModuleError*>(&error);

@@ -78,6 +78,12 @@ void scan_machine(const ScanOptions& options, SleepType sleep, DeviceSource& dev
   scan.database = load_profile_database(directories, load);
   for (const ProfileError& error : scan.database.errors) log_warning(std::string(error.what()) + ", skipping it");
   for (const ProfileError& warning : scan.database.warnings) log_info(std::string(warning.what()) + ", ignoring");
+  if (scan.database.files_read == 0) {
+    // A wrong install (profiles under another prefix) must not look like "nothing to do".
+    std::string where;
+    for (const std::string& directory : scan.profile_directories) where += (where.empty() ? "" : ", ") + directory;
+    log_warning("no profiles found in " + where + ": nothing will be unloaded");
+  }
   scan.matches = ProfileIndex(scan.database.profiles).match(scan.machine);
   PlanOptions plan_options = scan.config.plan_options(sleep);
   for (const auto& [module, reason] : storage_protected_modules(current_storage_uses()))

@@ -76,7 +76,7 @@ std::map<std::string, std::string> storage_protected_modules(const std::vector<S
     if (!swap && builtin_protected_modules().count(use.filesystem))
       modules.emplace(use.filesystem, "filesystem of " + use.what);
     if (use.device == 0) continue;
-    const std::string reason = swap ? "needed by " + use.what + " (hibernation writes its image there)"
+    const std::string reason = swap ? "needed by " + use.what + " (swap in use; hibernation writes its image there)"
                                     : "needed by the filesystem on " + use.what;
     walker.walk_block_device(use.device, reason);
   }

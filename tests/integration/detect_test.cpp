@@ -106,6 +106,17 @@ TEST_F(DetectTest, ShowsWhatAnEarlierSleepLeftUndone) {
       << result.out;
 }
 
+TEST_F(DetectTest, NoProfilesAtAllIsSaidAloud) {
+  // A wrong install (profiles under another prefix) must not read as "nothing to do".
+  testbed_.load_machine("lenovo-t510-nec");
+  const auto result = run_command({SUSPENDFIX_BINARY, "detect", "--no-hwdb", "--profiles", "/nonexistent/profiles"},
+                                  {"SUSPENDFIX_STATE_DIR=/nonexistent/suspendfix-test"});
+  EXPECT_EQ(result.exit_code, 0);
+  EXPECT_NE(result.err.find("WARNING: no profiles found in /nonexistent/profiles: nothing will be unloaded"),
+            std::string::npos)
+      << result.err;
+}
+
 TEST_F(DetectTest, UsageErrorsExitTwo) {
   EXPECT_EQ(run_command({SUSPENDFIX_BINARY, "detect", "--sleep", "nap"}).exit_code, 2);
   EXPECT_EQ(run_command({SUSPENDFIX_BINARY, "frobnicate"}).exit_code, 2);
