@@ -521,8 +521,8 @@ Options parse_options(int argc, char** argv) {
 }
 
 void print_database_table(const std::vector<DatabaseResult>& results) {
-  const char* stages[] = {"walk",  "read",  "yaml-cpp", "libyaml",      "tree",          "parse",
-                          "load",  "index", "match",    "total", "cached load", "cached total"};
+  const char* stages[] = {"walk", "read",  "yaml-cpp", "libyaml", "tree",        "parse",
+                          "load", "index", "match",    "total",   "cached load", "cached total"};
   std::printf(
       "\nProfile database stages: median of %d runs, wall clock and this thread's CPU time\n",
       results.front().stages.begin()->second.runs);

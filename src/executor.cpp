@@ -32,7 +32,8 @@ bool is_busy(int errno_value) { return errno_value == EAGAIN || errno_value == E
 
 /// Unloads one module, retrying a busy one with a doubling delay until the retry budget or
 /// the deadline runs out (kmod's --wait). Throws the last ModuleError.
-void unload_with_retry(const std::string& name, ModuleBackend& modules, const ExecutorOptions& options) {
+void unload_with_retry(const std::string& name, ModuleBackend& modules,
+                       const ExecutorOptions& options) {
   auto delay = std::chrono::milliseconds(25);
   std::chrono::milliseconds spent{0};
   for (;;) {
@@ -53,7 +54,8 @@ void unload_with_retry(const std::string& name, ModuleBackend& modules, const Ex
 /// Adds record before the action (write-ahead) unless an earlier sleep left it; returns whether
 /// it was added, so that a failed action can take it back.
 bool record_ahead(std::vector<StateRecord>& records, const StateRecord& record, StateStore& store) {
-  if (std::any_of(records.begin(), records.end(), [&](const StateRecord& r) { return r.same_target(record); }))
+  if (std::any_of(records.begin(), records.end(),
+                  [&](const StateRecord& r) { return r.same_target(record); }))
     return false;
   records.push_back(record);
   store.write(records);
@@ -61,14 +63,15 @@ bool record_ahead(std::vector<StateRecord>& records, const StateRecord& record, 
 }
 
 void take_back(std::vector<StateRecord>& records, const StateRecord& record, StateStore& store) {
-  records.erase(std::remove_if(records.begin(), records.end(), [&](const StateRecord& r) { return r.same_target(record); }),
+  records.erase(std::remove_if(records.begin(), records.end(),
+                               [&](const StateRecord& r) { return r.same_target(record); }),
                 records.end());
   store.write(records);
 }
 
-void run_device_steps(const Plan& plan, const std::string& label, DeviceBackend& devices, StateStore& store,
-                      const ExecutorOptions& options, std::vector<StateRecord>& records,
-                      std::vector<ActionResult>& results) {
+void run_device_steps(const Plan& plan, const std::string& label, DeviceBackend& devices,
+                      StateStore& store, const ExecutorOptions& options,
+                      std::vector<StateRecord>& records, std::vector<ActionResult>& results) {
   for (const PlannedDevice& device : plan.devices) {
     const std::string verb = device_action_verb(device.action);
     const std::string what = verb + " " + device.slot;
@@ -77,12 +80,15 @@ void run_device_steps(const Plan& plan, const std::string& label, DeviceBackend&
       results.push_back({device.slot, ActionResult::Outcome::kSkipped, reason});
     };
     if (device.decision != Decision::kUnload) {
-      skip(device.note, device.decision == Decision::kRefused ? LogLevel::kWarning : LogLevel::kInfo);
+      skip(device.note,
+           device.decision == Decision::kRefused ? LogLevel::kWarning : LogLevel::kInfo);
       continue;
     }
-    const std::string profiles = device.profiles.empty() ? "" : "; profile " + join(device.profiles);
+    const std::string profiles =
+        device.profiles.empty() ? "" : "; profile " + join(device.profiles);
     if (options.dry_run) {
-      log_notice(label + ": would " + what + " (driver " + device.driver + ", " + device.why + profiles + ")");
+      log_notice(label + ": would " + what + " (driver " + device.driver + ", " + device.why +
+                 profiles + ")");
       results.push_back({device.slot, ActionResult::Outcome::kSkipped, "dry run"});
       continue;
     }
@@ -90,12 +96,14 @@ void run_device_steps(const Plan& plan, const std::string& label, DeviceBackend&
       skip("out of time (timeout_seconds)", LogLevel::kWarning);
       continue;
     }
-    if (device.action == DeviceAction::kUnbind && devices.bound_driver(device.slot) != device.driver) {
+    if (device.action == DeviceAction::kUnbind &&
+        devices.bound_driver(device.slot) != device.driver) {
       skip("no longer bound to '" + device.driver + "'", LogLevel::kInfo);
       continue;
     }
     StateRecord record;
-    record.kind = device.action == DeviceAction::kUnbind ? StateRecord::Kind::kUnbind : StateRecord::Kind::kRemove;
+    record.kind = device.action == DeviceAction::kUnbind ? StateRecord::Kind::kUnbind
+                                                         : StateRecord::Kind::kRemove;
     record.object = device.slot;
     record.driver = device.driver;
     record.sleep = plan.sleep;
@@ -107,8 +115,8 @@ void run_device_steps(const Plan& plan, const std::string& label, DeviceBackend&
         devices.unbind(device.slot, device.driver);
       else
         devices.remove(device.slot);
-      log_notice(label + ": " + (device.action == DeviceAction::kUnbind ? "unbound " : "removed ") + device.slot +
-                 " (driver " + device.driver + ", " + device.why + profiles + ")");
+      log_notice(label + ": " + (device.action == DeviceAction::kUnbind ? "unbound " : "removed ") +
+                 device.slot + " (driver " + device.driver + ", " + device.why + profiles + ")");
       results.push_back({device.slot, ActionResult::Outcome::kDone, ""});
     } catch (const Error& error) {
       if (added) take_back(records, record, store);
@@ -130,7 +138,8 @@ std::vector<ActionResult> run_pre(const Plan& plan, const std::string& label, Ba
   std::vector<StateRecord> records = options.dry_run ? std::vector<StateRecord>{} : store.read();
   if (!records.empty())
     log_warning(label + ": " + std::to_string(records.size()) +
-                " action(s) from an earlier sleep were never undone; they stay recorded and are undone after this wake");
+                " action(s) from an earlier sleep were never undone; they stay recorded and are "
+                "undone after this wake");
   run_device_steps(plan, label, backends.devices, store, options, records, results);
   for (const PlannedModule& module : plan.modules) {
     auto skip = [&](const std::string& reason, LogLevel level = LogLevel::kNotice) {
@@ -138,11 +147,13 @@ std::vector<ActionResult> run_pre(const Plan& plan, const std::string& label, Ba
       results.push_back({module.name, ActionResult::Outcome::kSkipped, reason});
     };
     if (module.decision != Decision::kUnload) {
-      skip(module.note, module.decision == Decision::kRefused ? LogLevel::kWarning : LogLevel::kInfo);
+      skip(module.note,
+           module.decision == Decision::kRefused ? LogLevel::kWarning : LogLevel::kInfo);
       continue;
     }
     if (options.dry_run) {
-      log_notice(label + ": would unload '" + module.name + "' (" + module.why + profiles_text(module) + ")");
+      log_notice(label + ": would unload '" + module.name + "' (" + module.why +
+                 profiles_text(module) + ")");
       results.push_back({module.name, ActionResult::Outcome::kSkipped, "dry run"});
       continue;
     }
@@ -168,7 +179,8 @@ std::vector<ActionResult> run_pre(const Plan& plan, const std::string& label, Ba
     const bool added = record_ahead(records, record, store);  // recorded before it can be lost
     try {
       unload_with_retry(module.name, modules, options);
-      log_notice(label + ": unloaded '" + module.name + "' (" + module.why + profiles_text(module) + ")");
+      log_notice(label + ": unloaded '" + module.name + "' (" + module.why + profiles_text(module) +
+                 ")");
       results.push_back({module.name, ActionResult::Outcome::kDone, ""});
     } catch (const ModuleError& error) {
       if (added) take_back(records, record, store);
@@ -197,7 +209,8 @@ std::string undo(const StateRecord& record, Backends backends) {
         throw HardwareError("", "", "it is still not bound to '" + record.driver + "'");
       return "bound " + record.object + " to " + record.driver;
     case StateRecord::Kind::kRemove:
-      if (backends.devices.present(record.object)) return record.object + " is back (an earlier rescan found it)";
+      if (backends.devices.present(record.object))
+        return record.object + " is back (an earlier rescan found it)";
       backends.devices.rescan();
       if (!backends.devices.present(record.object))
         throw HardwareError("", "", "it did not come back after a rescan of the PCI bus");
@@ -208,9 +221,12 @@ std::string undo(const StateRecord& record, Backends backends) {
 
 std::string undo_text(const StateRecord& record) {
   switch (record.kind) {
-    case StateRecord::Kind::kModule: return "load '" + record.object + "'";
-    case StateRecord::Kind::kUnbind: return "bind " + record.object + " to " + record.driver;
-    case StateRecord::Kind::kRemove: return "bring back " + record.object;
+    case StateRecord::Kind::kModule:
+      return "load '" + record.object + "'";
+    case StateRecord::Kind::kUnbind:
+      return "bind " + record.object + " to " + record.driver;
+    case StateRecord::Kind::kRemove:
+      return "bring back " + record.object;
   }
   return "";
 }
@@ -247,7 +263,8 @@ std::vector<ActionResult> run_post(const std::string& label, Backends backends, 
       results.push_back({record.object, ActionResult::Outcome::kDone, ""});
     } catch (const Error& error) {
       const ModuleError* module_error = dynamic_cast<const ModuleError*>(&error);
-      const std::string reason = module_error ? errno_string(module_error->errno_value()) : error.what();
+      const std::string reason =
+          module_error ? errno_string(module_error->errno_value()) : error.what();
       log_error(label + ": could not " + undo_text(record) + ": " + reason +
                 "; it stays recorded: run 'suspendfix restore'");
       results.push_back({record.object, ActionResult::Outcome::kFailed, reason});

@@ -38,7 +38,8 @@ bool stderr_is_journal() {
 
 /// elogind sends a post hook's output to /dev/null: then syslog is the only record.
 bool stderr_is_dev_null() {
-  struct stat err {}, null {};
+  struct stat err {
+  }, null{};
   if (fstat(STDERR_FILENO, &err) != 0) return true;
   if (stat("/dev/null", &null) != 0) return false;
   return S_ISCHR(err.st_mode) && err.st_rdev == null.st_rdev;
@@ -46,22 +47,32 @@ bool stderr_is_dev_null() {
 
 int syslog_priority(LogLevel level) {
   switch (level) {
-    case LogLevel::kDebug: return LOG_DEBUG;
-    case LogLevel::kInfo: return LOG_INFO;
-    case LogLevel::kNotice: return LOG_NOTICE;
-    case LogLevel::kWarning: return LOG_WARNING;
-    case LogLevel::kError: return LOG_ERR;
+    case LogLevel::kDebug:
+      return LOG_DEBUG;
+    case LogLevel::kInfo:
+      return LOG_INFO;
+    case LogLevel::kNotice:
+      return LOG_NOTICE;
+    case LogLevel::kWarning:
+      return LOG_WARNING;
+    case LogLevel::kError:
+      return LOG_ERR;
   }
   return LOG_NOTICE;
 }
 
 const char* level_word(LogLevel level) {
   switch (level) {
-    case LogLevel::kDebug: return "DEBUG: ";
-    case LogLevel::kInfo: return "";
-    case LogLevel::kNotice: return "";
-    case LogLevel::kWarning: return "WARNING: ";
-    case LogLevel::kError: return "ERROR: ";
+    case LogLevel::kDebug:
+      return "DEBUG: ";
+    case LogLevel::kInfo:
+      return "";
+    case LogLevel::kNotice:
+      return "";
+    case LogLevel::kWarning:
+      return "WARNING: ";
+    case LogLevel::kError:
+      return "ERROR: ";
   }
   return "";
 }

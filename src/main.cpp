@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // argv -> command table, the one top-level catch, the exit code.
+#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
-
-#include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
 #include "config.hpp"
@@ -24,7 +23,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   app.fallthrough();
   int exit_code = 0;
-  for (const Command& command : kCommands) command.setup(*app.add_subcommand(command.name, command.summary), &exit_code);
+  for (const Command& command : kCommands)
+    command.setup(*app.add_subcommand(command.name, command.summary), &exit_code);
   app.parse_complete_callback([&] {
     LogOptions options;
     options.threshold = debug ? LogLevel::kDebug : verbose ? LogLevel::kInfo : LogLevel::kNotice;

@@ -12,7 +12,8 @@ namespace suspendfix {
 /// reading more than limit bytes. Throws ProfileError naming the file. When check is given, it
 /// is called with the file's stat before reading and may throw to refuse it.
 std::string read_text_file(const std::string& path, size_t limit,
-                           void (*check)(const std::string& path, const struct stat& info, void* data) = nullptr,
+                           void (*check)(const std::string& path, const struct stat& info,
+                                         void* data) = nullptr,
                            void* data = nullptr);
 
 }  // namespace suspendfix

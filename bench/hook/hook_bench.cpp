@@ -94,7 +94,8 @@ int main(int argc, char** argv) {
   // /run is a tmpfs on every system the hook runs on; /tmp here is not, and an fsync on disk
   // would measure the disk, not the hook.
   char run_template[] = "/dev/shm/suspendfix-bench-XXXXXX";
-  const std::string run_dir = mkdtemp(run_template) ? std::string(run_template) + "/run" : (scratch / "run").string();
+  const std::string run_dir =
+      mkdtemp(run_template) ? std::string(run_template) + "/run" : (scratch / "run").string();
   env.push_back("SUSPENDFIX_STATE_DIR=" + run_dir);
   env.push_back("SUSPENDFIX_CONFIG=" + (scratch / "none.yaml").string());
   // The profile cache, as an installed system has it in /var/cache/suspendfix.
@@ -108,11 +109,13 @@ int main(int argc, char** argv) {
     // Alternate so that drift in machine load hits both alike.
     for (const bool mine : {i % 2 == 0, i % 2 != 0}) {
       for (const char* phase : {"pre", "post"}) {
-        const Run result =
-            mine ? run({SUSPENDFIX_BINARY, "hook", "--profiles", profiles, "systemd-sleep", phase, "suspend"}, env)
-                 : run({"/bin/sh", shell_hook, phase}, env);
+        const Run result = mine ? run({SUSPENDFIX_BINARY, "hook", "--profiles", profiles,
+                                       "systemd-sleep", phase, "suspend"},
+                                      env)
+                                : run({"/bin/sh", shell_hook, phase}, env);
         if (result.status != 0) ++failures;
-        auto& times = mine ? (phase[1] == 'r' ? ours_pre : ours_post) : (phase[1] == 'r' ? theirs_pre : theirs_post);
+        auto& times = mine ? (phase[1] == 'r' ? ours_pre : ours_post)
+                           : (phase[1] == 'r' ? theirs_pre : theirs_post);
         times.push_back(result.milliseconds);
         (mine ? ours_rss : theirs_rss) = std::max(mine ? ours_rss : theirs_rss, result.max_rss_kb);
       }
@@ -121,18 +124,22 @@ int main(int argc, char** argv) {
     }
   }
   const auto calls = kernel.calls();
-  const long deletes = std::count_if(calls.begin(), calls.end(), [](const std::string& c) { return c == "delete xhci_pci 0"; });
+  const long deletes = std::count_if(calls.begin(), calls.end(),
+                                     [](const std::string& c) { return c == "delete xhci_pci 0"; });
   const double ours = median(ours_pre) + median(ours_post);
   const double theirs = median(theirs_pre) + median(theirs_post);
-  std::printf("hook benchmark: %d rounds, shipped profiles, NEC laptop testbed, fake kernel\n", rounds);
+  std::printf("hook benchmark: %d rounds, shipped profiles, NEC laptop testbed, fake kernel\n",
+              rounds);
   std::printf("%-34s %9s %9s %9s %12s\n", "", "pre ms", "post ms", "total ms", "peak RSS KiB");
-  std::printf("%-34s %9.2f %9.2f %9.2f %12ld\n", "suspendfix hook (libkmod)", median(ours_pre), median(ours_post),
-              ours, ours_rss);
-  std::printf("%-34s %9.2f %9.2f %9.2f %12ld\n", "shell hook (modprobe -r/modprobe)", median(theirs_pre),
-              median(theirs_post), theirs, theirs_rss);
-  std::printf("ratio suspendfix / shell hook: %.2f (target <= 1.5); peak RSS %.1f MiB (target < 10)\n",
-              ours / theirs, ours_rss / 1024.0);
-  std::printf("unloads seen by the fake kernel: %ld (expected %d); failures: %d\n", deletes, 2 * rounds, failures);
+  std::printf("%-34s %9.2f %9.2f %9.2f %12ld\n", "suspendfix hook (libkmod)", median(ours_pre),
+              median(ours_post), ours, ours_rss);
+  std::printf("%-34s %9.2f %9.2f %9.2f %12ld\n", "shell hook (modprobe -r/modprobe)",
+              median(theirs_pre), median(theirs_post), theirs, theirs_rss);
+  std::printf(
+      "ratio suspendfix / shell hook: %.2f (target <= 1.5); peak RSS %.1f MiB (target < 10)\n",
+      ours / theirs, ours_rss / 1024.0);
+  std::printf("unloads seen by the fake kernel: %ld (expected %d); failures: %d\n", deletes,
+              2 * rounds, failures);
   fs::remove_all(fs::path(run_dir).parent_path());
   return failures == 0 && deletes == 2 * rounds ? 0 : 1;
 }

@@ -25,11 +25,13 @@ std::string env_or(const char* name, const std::string& fallback) {
 }  // namespace
 
 void add_scan_options(CLI::App& command, ScanOptions& options) {
-  command.add_option("--profiles", options.profile_dirs,
-                     "Read profiles from DIR instead of the default search path (repeatable)")
+  command
+      .add_option("--profiles", options.profile_dirs,
+                  "Read profiles from DIR instead of the default search path (repeatable)")
       ->type_name("DIR")
       ->allow_extra_args(false);  // one DIR per --profiles, so positionals may follow
-  command.add_option("--config", options.config_path, "Read the configuration from FILE")->type_name("FILE");
+  command.add_option("--config", options.config_path, "Read the configuration from FILE")
+      ->type_name("FILE");
 }
 
 std::vector<ProfileDirectory> profile_directories(const std::vector<std::string>& given) {
@@ -53,16 +55,19 @@ std::string cache_directory(const std::vector<ProfileDirectory>& directories) {
   // default cache only serves the default search path, so that a directory tried by hand
   // never leaves files in /var/cache.
   if (const char* env = std::getenv("SUSPENDFIX_CACHE_DIR")) return env;
-  const bool system = !directories.empty() &&
-                      std::all_of(directories.begin(), directories.end(), [](const ProfileDirectory& d) { return d.system; });
+  const bool system =
+      !directories.empty() && std::all_of(directories.begin(), directories.end(),
+                                          [](const ProfileDirectory& d) { return d.system; });
   return system ? kCacheDir : "";
 }
 
 AdminConfig load_config(const ScanOptions& options) {
-  const std::string path = options.config_path.empty() ? env_or("SUSPENDFIX_CONFIG", kConfigFile) : options.config_path;
+  const std::string path =
+      options.config_path.empty() ? env_or("SUSPENDFIX_CONFIG", kConfigFile) : options.config_path;
   std::vector<ProfileError> warnings;
   AdminConfig config = load_admin_config(path, &warnings);
-  for (const ProfileError& warning : warnings) log_warning(std::string(warning.what()) + ", ignoring");
+  for (const ProfileError& warning : warnings)
+    log_warning(std::string(warning.what()) + ", ignoring");
   return config;
 }
 
@@ -71,17 +76,21 @@ void scan_machine(const ScanOptions& options, SleepType sleep, DeviceSource& dev
   scan.machine = devices.scan();
   if (!options.kernel_release.empty()) scan.machine.kernel_release = options.kernel_release;
   const auto directories = profile_directories(options.profile_dirs);
-  for (const ProfileDirectory& directory : directories) scan.profile_directories.push_back(directory.path);
+  for (const ProfileDirectory& directory : directories)
+    scan.profile_directories.push_back(directory.path);
   LoadOptions load;
   load.check_ownership = geteuid() == 0;
   load.cache_directory = cache_directory(directories);
   scan.database = load_profile_database(directories, load);
-  for (const ProfileError& error : scan.database.errors) log_warning(std::string(error.what()) + ", skipping it");
-  for (const ProfileError& warning : scan.database.warnings) log_info(std::string(warning.what()) + ", ignoring");
+  for (const ProfileError& error : scan.database.errors)
+    log_warning(std::string(error.what()) + ", skipping it");
+  for (const ProfileError& warning : scan.database.warnings)
+    log_info(std::string(warning.what()) + ", ignoring");
   if (scan.database.files_read == 0) {
     // A wrong install (profiles under another prefix) must not look like "nothing to do".
     std::string where;
-    for (const std::string& directory : scan.profile_directories) where += (where.empty() ? "" : ", ") + directory;
+    for (const std::string& directory : scan.profile_directories)
+      where += (where.empty() ? "" : ", ") + directory;
     log_warning("no profiles found in " + where + ": nothing will be unloaded");
   }
   scan.matches = ProfileIndex(scan.database.profiles).match(scan.machine);

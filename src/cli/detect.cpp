@@ -20,14 +20,15 @@ struct DetectOptions {
 int run_detect(const DetectOptions& options) {
   const auto sleep = sleep_type_from_name(options.sleep);
   if (!sleep) throw UsageError("bad --sleep '" + options.sleep + "'");
-  auto devices = make_udev_device_source(options.scan.use_hwdb ? DeviceNames::kHwdb : DeviceNames::kProperties);
+  auto devices = make_udev_device_source(options.scan.use_hwdb ? DeviceNames::kHwdb
+                                                               : DeviceNames::kProperties);
   auto modules = make_kmod_backend();
   Scan scan;
   scan.config = load_config(options.scan);
   scan_machine(options.scan, *sleep, *devices, *modules, scan);
   if (!scan.config.acts_on(*sleep)) {
-    log_notice(std::string("the configuration's sleep_types leaves out ") + sleep_type_name(*sleep) +
-               ": the hook will do nothing for it");
+    log_notice(std::string("the configuration's sleep_types leaves out ") +
+               sleep_type_name(*sleep) + ": the hook will do nothing for it");
     scan.plan.devices.clear();
     scan.plan.modules.clear();
   }
@@ -39,9 +40,11 @@ int run_detect(const DetectOptions& options) {
   report.matches = scan.matches;
   report.plan = scan.plan;
   for (const PciDevice& device : scan.machine.pci)
-    if (!device.module.empty()) report.device_modules[device.module] = modules->status(device.module);
+    if (!device.module.empty())
+      report.device_modules[device.module] = modules->status(device.module);
   for (const UsbDevice& device : scan.machine.usb)
-    if (!device.module.empty()) report.device_modules[device.module] = modules->status(device.module);
+    if (!device.module.empty())
+      report.device_modules[device.module] = modules->status(device.module);
 
   try {
     StateStore store(state_directory());
@@ -63,12 +66,14 @@ void setup_detect(CLI::App& command, int* exit_code) {
   auto options = std::make_shared<DetectOptions>();
   command.add_flag("--json", options->json, "Print JSON (schema 1) instead of text");
   add_scan_options(command, options->scan);
-  command.add_option("--sleep", options->sleep,
-                     "Plan for this sleep type: suspend, hibernate, hybrid-sleep, "
-                     "suspend-then-hibernate")
+  command
+      .add_option("--sleep", options->sleep,
+                  "Plan for this sleep type: suspend, hibernate, hybrid-sleep, "
+                  "suspend-then-hibernate")
       ->type_name("TYPE");
-  command.add_option("--kernel-release", options->scan.kernel_release,
-                     "Match as if running this kernel release (to try kernel ranges)")
+  command
+      .add_option("--kernel-release", options->scan.kernel_release,
+                  "Match as if running this kernel release (to try kernel ranges)")
       ->type_name("RELEASE");
   auto no_hwdb = std::make_shared<bool>(false);
   command.add_flag("--no-hwdb", *no_hwdb,

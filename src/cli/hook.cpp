@@ -40,10 +40,12 @@ struct HookOptions {
 void arm_backstop(int seconds) {
   struct sigaction action {};
   action.sa_handler = [](int) {
-    static const char message[] = "suspendfix: ERROR: hook timed out, exiting; run 'suspendfix restore' after wake\n";
+    static const char message[] =
+        "suspendfix: ERROR: hook timed out, exiting; run 'suspendfix restore' after wake\n";
     ssize_t ignored = write(STDERR_FILENO, message, sizeof message - 1);
     (void)ignored;
-    _exit(0);  // what was done is recorded; a non-zero status would abort the suspend (pm-utils, elogind)
+    _exit(0);  // what was done is recorded; a non-zero status would abort the suspend (pm-utils,
+               // elogind)
   };
   sigaction(SIGALRM, &action, nullptr);
   alarm(static_cast<unsigned>(seconds));
@@ -67,11 +69,13 @@ bool run_pre_phase(const SleepEvent& event, const HookOptions& options, Backends
     scan.config = load_config(options.scan);
   } catch (const Error& error) {
     // Without the administrator's keep list we might unload what they protected: do nothing.
-    log_error(label + ": " + error.what() + "; refusing to unload anything with a broken configuration");
+    log_error(label + ": " + error.what() +
+              "; refusing to unload anything with a broken configuration");
     return false;
   }
   if (!scan.config.acts_on(event.type)) {
-    log_info(label + ": not acting on " + sleep_type_name(event.type) + " (sleep_types in the configuration)");
+    log_info(label + ": not acting on " + sleep_type_name(event.type) +
+             " (sleep_types in the configuration)");
     return true;
   }
   const ExecutorOptions executor = executor_options(scan.config, options.dry_run);
@@ -129,9 +133,11 @@ int run_hook(HookOptions& options) {
   else if (options.frontend == "pm-utils")
     frontend = HookFrontend::kPmUtils;
   else
-    throw UsageError("bad hook frontend '" + options.frontend + "': expected systemd-sleep, elogind or pm-utils");
+    throw UsageError("bad hook frontend '" + options.frontend +
+                     "': expected systemd-sleep, elogind or pm-utils");
   const char* action = std::getenv("SYSTEMD_SLEEP_ACTION");
-  const ParsedHookArguments parsed = parse_hook_arguments(frontend, options.arguments, action ? action : "");
+  const ParsedHookArguments parsed =
+      parse_hook_arguments(frontend, options.arguments, action ? action : "");
   if (!parsed.event) {
     log_info(parsed.not_applicable + ", nothing to do");
     return frontend == HookFrontend::kPmUtils ? kPmUtilsNotApplicable : 0;
@@ -181,9 +187,10 @@ int run_suspend(HookOptions& options) {
     event.type = SleepType::kHibernate;
   else
     throw UsageError("bad --mode '" + options.mode + "': expected mem, freeze or disk");
-  if (!options.mem_sleep.empty() && options.mem_sleep != "s2idle" && options.mem_sleep != "shallow" &&
-      options.mem_sleep != "deep")
-    throw UsageError("bad --mem-sleep '" + options.mem_sleep + "': expected s2idle, shallow or deep");
+  if (!options.mem_sleep.empty() && options.mem_sleep != "s2idle" &&
+      options.mem_sleep != "shallow" && options.mem_sleep != "deep")
+    throw UsageError("bad --mem-sleep '" + options.mem_sleep +
+                     "': expected s2idle, shallow or deep");
   auto modules = make_kmod_backend();
   auto devices = make_sysfs_device_backend();
   const Backends backends{*modules, *devices};
@@ -196,18 +203,22 @@ int run_suspend(HookOptions& options) {
     alarm(0);  // the sleep itself may last any time
     if (!options.mem_sleep.empty()) {
       if (const int error = write_power_file("/sys/power/mem_sleep", options.mem_sleep))
-        log_warning("could not write '" + options.mem_sleep + "' to /sys/power/mem_sleep: " + errno_string(error) + ", ignoring");
+        log_warning("could not write '" + options.mem_sleep +
+                    "' to /sys/power/mem_sleep: " + errno_string(error) + ", ignoring");
     }
     sync();
     const auto started = Clock::now();
     if (const int error = write_power_file("/sys/power/state", options.mode)) {
-      log_error("could not " + std::string(options.mode == "disk" ? "hibernate" : "suspend") + ": writing '" +
-                options.mode + "' to /sys/power/state failed: " + errno_string(error) + "; the kernel says: " +
-                kernel_suspend_record());
+      log_error("could not " + std::string(options.mode == "disk" ? "hibernate" : "suspend") +
+                ": writing '" + options.mode + "' to /sys/power/state failed: " +
+                errno_string(error) + "; the kernel says: " + kernel_suspend_record());
       status = 1;
     } else {
-      const auto seconds = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count() / 1000.0;
-      log_notice("woke up after " + std::to_string(seconds).substr(0, std::to_string(seconds).find('.') + 2) + " s");
+      const auto seconds =
+          std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count() /
+          1000.0;
+      log_notice("woke up after " +
+                 std::to_string(seconds).substr(0, std::to_string(seconds).find('.') + 2) + " s");
     }
   }
   event.phase = SleepPhase::kPost;
@@ -221,7 +232,8 @@ void setup_hook(CLI::App& command, int* exit_code) {
   auto options = std::make_shared<HookOptions>();
   add_scan_options(command, options->scan);
   command.add_flag("--dry-run", options->dry_run, "Print what would be done and change nothing");
-  command.add_option("frontend", options->frontend, "systemd-sleep, elogind or pm-utils")->required();
+  command.add_option("frontend", options->frontend, "systemd-sleep, elogind or pm-utils")
+      ->required();
   command.add_option("arguments", options->arguments, "The arguments the sleep system passed");
   command.allow_extras(false);
   command.callback([options, exit_code] { *exit_code = run_hook(*options); });
@@ -231,9 +243,12 @@ void setup_suspend(CLI::App& command, int* exit_code) {
   auto options = std::make_shared<HookOptions>();
   add_scan_options(command, options->scan);
   command.add_flag("--dry-run", options->dry_run, "Print what would be done and change nothing");
-  command.add_option("--mode", options->mode, "What to write to /sys/power/state: mem, freeze or disk")
+  command
+      .add_option("--mode", options->mode, "What to write to /sys/power/state: mem, freeze or disk")
       ->type_name("MODE");
-  command.add_option("--mem-sleep", options->mem_sleep, "Write this to /sys/power/mem_sleep first: s2idle, shallow or deep")
+  command
+      .add_option("--mem-sleep", options->mem_sleep,
+                  "Write this to /sys/power/mem_sleep first: s2idle, shallow or deep")
       ->type_name("KIND");
   command.callback([options, exit_code] { *exit_code = run_suspend(*options); });
 }

@@ -20,7 +20,8 @@ int run_import(const std::string& directory) {
   std::error_code error;
   for (const auto& entry : fs::directory_iterator(directory, error)) {
     const std::string name = entry.path().filename().string();
-    if (!name.empty() && name.back() != '~') names.push_back(entry.path().string());  // pm-utils: *[!~]
+    if (!name.empty() && name.back() != '~')
+      names.push_back(entry.path().string());  // pm-utils: *[!~]
   }
   if (error && error != std::errc::no_such_file_or_directory)
     throw Error("could not read", directory, error.message());
@@ -36,8 +37,10 @@ int run_import(const std::string& directory) {
   const PmUtilsImport imported = import_pm_utils(files);
   for (const ProfileError& warning : imported.warnings) log_warning(warning.what());
   for (const ImportedModule& module : imported.modules)
-    if (const auto it = builtin_protected_modules().find(module.name); it != builtin_protected_modules().end())
-      log_warning("'" + module.name + "' (" + module.origin + ") will never be unloaded: " + it->second);
+    if (const auto it = builtin_protected_modules().find(module.name);
+        it != builtin_protected_modules().end())
+      log_warning("'" + module.name + "' (" + module.origin +
+                  ") will never be unloaded: " + it->second);
   std::cout << format_import(imported);
   return 0;
 }

@@ -3,7 +3,6 @@
 #include <ctime>
 #include <iostream>
 #include <memory>
-
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
@@ -25,7 +24,8 @@ std::string format_time(int64_t seconds) {
 
 int run_status(bool json) {
   StateStore store(state_directory());
-  const std::vector<StateRecord> records = store.open_for_reading() ? store.read() : std::vector<StateRecord>{};
+  const std::vector<StateRecord> records =
+      store.open_for_reading() ? store.read() : std::vector<StateRecord>{};
   if (json) {
     nlohmann::ordered_json out;
     out["schema"] = 1;
@@ -46,8 +46,9 @@ int run_status(bool json) {
   }
   std::cout << "Pending in " << store.path() << " (run 'suspendfix restore' to bring them back):\n";
   for (const StateRecord& record : records)
-    std::cout << "  " << state_kind_name(record.kind) << " " << record.object << "  unloaded before "
-              << sleep_type_name(record.sleep) << " at " << format_time(record.time)
+    std::cout << "  " << state_kind_name(record.kind) << " " << record.object
+              << "  unloaded before " << sleep_type_name(record.sleep) << " at "
+              << format_time(record.time)
               << (record.profiles.empty() ? "" : "  [" + record.profiles + "]") << "\n";
   return 0;
 }
@@ -62,7 +63,8 @@ int run_restore(const ScanOptions& scan, bool dry_run) {
   StateStore store(state_directory());
   ExecutorOptions options;
   options.dry_run = dry_run;
-  options.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(config.timeout_seconds);
+  options.deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(config.timeout_seconds);
   if (dry_run) {
     if (!store.open_for_reading()) return 0;
   } else {
@@ -87,7 +89,8 @@ void setup_status(CLI::App& command, int* exit_code) {
 void setup_restore(CLI::App& command, int* exit_code) {
   auto scan = std::make_shared<ScanOptions>();
   auto dry_run = std::make_shared<bool>(false);
-  command.add_option("--config", scan->config_path, "Read the configuration from FILE")->type_name("FILE");
+  command.add_option("--config", scan->config_path, "Read the configuration from FILE")
+      ->type_name("FILE");
   command.add_flag("--dry-run", *dry_run, "Print what would be loaded and change nothing");
   command.callback([scan, dry_run, exit_code] { *exit_code = run_restore(*scan, *dry_run); });
 }

@@ -14,8 +14,8 @@ int run_validate(const std::vector<std::string>& paths, bool quiet) {
   const ProfileDatabase database = load_profile_paths(list);
   for (const ProfileError& error : database.errors) std::cerr << error.what() << "\n";
   if (!quiet)
-    std::cout << database.files_read << " file(s) checked, " << database.profiles.size() << " valid, "
-              << database.errors.size() << " error(s)\n";
+    std::cout << database.files_read << " file(s) checked, " << database.profiles.size()
+              << " valid, " << database.errors.size() << " error(s)\n";
   return database.errors.empty() ? 0 : 1;
 }
 
@@ -24,7 +24,9 @@ int run_validate(const std::vector<std::string>& paths, bool quiet) {
 void setup_validate(CLI::App& command, int* exit_code) {
   auto paths = std::make_shared<std::vector<std::string>>();
   auto quiet = std::make_shared<bool>(false);
-  command.add_option("paths", *paths, "Profile files or directories")->required()->type_name("PATH");
+  command.add_option("paths", *paths, "Profile files or directories")
+      ->required()
+      ->type_name("PATH");
   command.add_flag("-q,--quiet", *quiet, "Print only the errors");
   command.callback([paths, quiet, exit_code] { *exit_code = run_validate(*paths, *quiet); });
 }

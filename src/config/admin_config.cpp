@@ -12,7 +12,8 @@
 namespace suspendfix {
 
 bool AdminConfig::acts_on(SleepType type) const {
-  return sleep_types.empty() || std::find(sleep_types.begin(), sleep_types.end(), type) != sleep_types.end();
+  return sleep_types.empty() ||
+         std::find(sleep_types.begin(), sleep_types.end(), type) != sleep_types.end();
 }
 
 PlanOptions AdminConfig::plan_options(SleepType type) const {
@@ -22,7 +23,8 @@ PlanOptions AdminConfig::plan_options(SleepType type) const {
     options.protected_modules[name] = "kept by the administrator (keep_modules)";
   options.disabled_profiles = disable_profiles;
   for (const ConfiguredModule& module : unload_modules)
-    if (module.sleep.empty() || std::find(module.sleep.begin(), module.sleep.end(), type) != module.sleep.end())
+    if (module.sleep.empty() ||
+        std::find(module.sleep.begin(), module.sleep.end(), type) != module.sleep.end())
       options.extra_modules.push_back(module.name);
   return options;
 }
@@ -49,7 +51,8 @@ AdminConfig parse_admin_config(std::string_view yaml, const std::string& origin,
         [&](const YamlNode& list) {
           reader.list(list, "unload_modules", [&](const YamlNode& item) {
             ConfiguredModule module;
-            module.name = reader.module_entry(item, "unload_modules", {{"sleep", [&](const YamlNode& v) {
+            module.name = reader.module_entry(item, "unload_modules",
+                                              {{"sleep", [&](const YamlNode& v) {
                                                   module.sleep = reader.sleep_types(v, "sleep");
                                                 }}});
             config.unload_modules.push_back(module);
@@ -57,17 +60,25 @@ AdminConfig parse_admin_config(std::string_view yaml, const std::string& origin,
         }},
        {"keep_modules",
         [&](const YamlNode& list) {
-          reader.list(list, "keep_modules",
-                      [&](const YamlNode& item) { config.keep_modules.push_back(reader.module_name(item)); });
+          reader.list(list, "keep_modules", [&](const YamlNode& item) {
+            config.keep_modules.push_back(reader.module_name(item));
+          });
         }},
        {"disable_profiles",
         [&](const YamlNode& list) {
-          reader.list(list, "disable_profiles",
-                      [&](const YamlNode& item) { config.disable_profiles.insert(reader.string(item, "disable_profiles")); });
+          reader.list(list, "disable_profiles", [&](const YamlNode& item) {
+            config.disable_profiles.insert(reader.string(item, "disable_profiles"));
+          });
         }},
-       {"sleep_types", [&](const YamlNode& v) { config.sleep_types = reader.sleep_types(v, "sleep_types"); }},
-       {"timeout_seconds", [&](const YamlNode& v) { config.timeout_seconds = whole_number(v, "timeout_seconds", 1, 80); }},
-       {"busy_retry_ms", [&](const YamlNode& v) { config.busy_retry_ms = whole_number(v, "busy_retry_ms", 0, 10000); }}});
+       {"sleep_types",
+        [&](const YamlNode& v) { config.sleep_types = reader.sleep_types(v, "sleep_types"); }},
+       {"timeout_seconds",
+        [&](const YamlNode& v) {
+          config.timeout_seconds = whole_number(v, "timeout_seconds", 1, 80);
+        }},
+       {"busy_retry_ms", [&](const YamlNode& v) {
+          config.busy_retry_ms = whole_number(v, "busy_retry_ms", 0, 10000);
+        }}});
   return config;
 }
 

@@ -21,8 +21,10 @@ bool assignment_value(std::string text, const std::string& before, std::string* 
   char quote = 0;
   for (char c : text) {
     if (quote) {
-      if (c == quote) quote = 0;
-      else out += c;
+      if (c == quote)
+        quote = 0;
+      else
+        out += c;
     } else if (c == '"' || c == '\'') {
       quote = c;
     } else if (c == '#') {
@@ -56,7 +58,8 @@ PmUtilsImport import_pm_utils(const std::vector<std::pair<std::string, std::stri
       if (statement.rfind("SUSPEND_MODULES=", 0) != 0) continue;
       std::string next;
       if (!assignment_value(statement.substr(16), value, &next)) {
-        imported.warnings.emplace_back(origin, number, 0, "cannot follow this shell line, skipping it: " + line);
+        imported.warnings.emplace_back(origin, number, 0,
+                                       "cannot follow this shell line, skipping it: " + line);
         continue;
       }
       value = next;
@@ -64,7 +67,8 @@ PmUtilsImport import_pm_utils(const std::vector<std::pair<std::string, std::stri
     std::istringstream words(value);
     for (std::string word; words >> word;) {
       if (!is_valid_module_name(word)) {
-        imported.warnings.emplace_back(origin, 0, 0, "'" + word + "' is not a module name, skipping it");
+        imported.warnings.emplace_back(origin, 0, 0,
+                                       "'" + word + "' is not a module name, skipping it");
         continue;
       }
       const std::string name = normalize_module_name(word);
@@ -77,10 +81,12 @@ PmUtilsImport import_pm_utils(const std::vector<std::pair<std::string, std::stri
 }
 
 std::string format_import(const PmUtilsImport& imported) {
-  if (imported.modules.empty()) return "# No SUSPEND_MODULES found in the pm-utils configuration.\n";
-  std::string out = "# Imported from pm-utils' SUSPEND_MODULES. Prefer a profile that matches the\n"
-                    "# hardware (suspendfix detect): these are unloaded on every machine.\n"
-                    "unload_modules:\n";
+  if (imported.modules.empty())
+    return "# No SUSPEND_MODULES found in the pm-utils configuration.\n";
+  std::string out =
+      "# Imported from pm-utils' SUSPEND_MODULES. Prefer a profile that matches the\n"
+      "# hardware (suspendfix detect): these are unloaded on every machine.\n"
+      "unload_modules:\n";
   for (const ImportedModule& module : imported.modules)
     out += "  - " + module.name + "  # " + module.origin + "\n";
   return out;

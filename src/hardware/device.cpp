@@ -7,13 +7,20 @@ namespace suspendfix {
 
 const char* dmi_field_name(DmiField field) {
   switch (field) {
-    case DmiField::kSysVendor: return "sys_vendor";
-    case DmiField::kProductName: return "product_name";
-    case DmiField::kProductVersion: return "product_version";
-    case DmiField::kProductFamily: return "product_family";
-    case DmiField::kBoardVendor: return "board_vendor";
-    case DmiField::kBoardName: return "board_name";
-    case DmiField::kBiosVersion: return "bios_version";
+    case DmiField::kSysVendor:
+      return "sys_vendor";
+    case DmiField::kProductName:
+      return "product_name";
+    case DmiField::kProductVersion:
+      return "product_version";
+    case DmiField::kProductFamily:
+      return "product_family";
+    case DmiField::kBoardVendor:
+      return "board_vendor";
+    case DmiField::kBoardName:
+      return "board_name";
+    case DmiField::kBiosVersion:
+      return "bios_version";
   }
   return "?";
 }

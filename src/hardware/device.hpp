@@ -50,7 +50,7 @@ enum class DmiField {
   kBiosVersion,
 };
 inline constexpr DmiField kAllDmiFields[] = {
-    DmiField::kSysVendor,   DmiField::kProductName, DmiField::kProductVersion,
+    DmiField::kSysVendor,     DmiField::kProductName, DmiField::kProductVersion,
     DmiField::kProductFamily, DmiField::kBoardVendor, DmiField::kBoardName,
     DmiField::kBiosVersion,
 };

@@ -6,7 +6,8 @@
 
 namespace suspendfix {
 
-std::map<std::string, std::string> platform_protected_modules(std::string_view cpuinfo, std::string_view mem_sleep,
+std::map<std::string, std::string> platform_protected_modules(std::string_view cpuinfo,
+                                                              std::string_view mem_sleep,
                                                               SleepType sleep) {
   std::map<std::string, std::string> modules;
   const bool amd = cpuinfo.find("AuthenticAMD") != std::string_view::npos;

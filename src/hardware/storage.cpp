@@ -6,9 +6,9 @@
 
 #include <sstream>
 
-#include "text_file.hpp"
 #include "error.hpp"
 #include "log.hpp"
+#include "text_file.hpp"
 
 namespace suspendfix {
 

@@ -27,7 +27,8 @@ void write_attribute(const std::string& path, const std::string& text) {
   const ssize_t wrote = write(fd, text.data(), text.size());
   const int saved = errno;
   close(fd);
-  if (wrote < 0) throw HardwareError("could not write '" + text + "' to", path, errno_string(saved));
+  if (wrote < 0)
+    throw HardwareError("could not write '" + text + "' to", path, errno_string(saved));
 }
 
 class SysfsDeviceBackend : public DeviceBackend {
@@ -57,13 +58,16 @@ class SysfsDeviceBackend : public DeviceBackend {
   }
   bool present(const std::string& slot) override {
     struct stat info {};
-    return is_valid_pci_slot(slot) && stat((std::string(kPciBus) + "/devices/" + slot).c_str(), &info) == 0;
+    return is_valid_pci_slot(slot) &&
+           stat((std::string(kPciBus) + "/devices/" + slot).c_str(), &info) == 0;
   }
 
  private:
   static void check(const std::string& slot, const std::string& driver) {
-    if (!is_valid_pci_slot(slot)) throw HardwareError("refusing", "PCI slot '" + slot + "'", "not a PCI address");
-    if (!is_valid_driver_name(driver)) throw HardwareError("refusing", "driver '" + driver + "'", "not a driver name");
+    if (!is_valid_pci_slot(slot))
+      throw HardwareError("refusing", "PCI slot '" + slot + "'", "not a PCI address");
+    if (!is_valid_driver_name(driver))
+      throw HardwareError("refusing", "driver '" + driver + "'", "not a driver name");
   }
 };
 
@@ -77,6 +81,8 @@ bool is_valid_pci_slot(const std::string& slot) {
   return slot[11] >= '0' && slot[11] <= '7';
 }
 
-std::unique_ptr<DeviceBackend> make_sysfs_device_backend() { return std::make_unique<SysfsDeviceBackend>(); }
+std::unique_ptr<DeviceBackend> make_sysfs_device_backend() {
+  return std::make_unique<SysfsDeviceBackend>();
+}
 
 }  // namespace suspendfix

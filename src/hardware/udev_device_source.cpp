@@ -6,9 +6,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <cerrno>
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -125,8 +125,8 @@ class UdevDeviceSource : public DeviceSource {
         udev_device* parent = udev_device_get_parent(device);  // owned by device
         const std::string driver = trim(udev_device_get_driver(device));
         if (parent && !driver.empty())
-          interfaces.push_back({trim(udev_device_get_syspath(parent)),
-                                {driver, driver_module(device)}});
+          interfaces.push_back(
+              {trim(udev_device_get_syspath(parent)), {driver, driver_module(device)}});
         return;
       }
       if (devtype != "usb_device") return;

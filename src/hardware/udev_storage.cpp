@@ -18,7 +18,8 @@ using namespace udev_util;
 
 class ChainWalker {
  public:
-  ChainWalker(udev* context, std::map<std::string, std::string>& modules) : context_(context), modules_(modules) {}
+  ChainWalker(udev* context, std::map<std::string, std::string>& modules)
+      : context_(context), modules_(modules) {}
 
   void walk_block_device(dev_t device, const std::string& reason) {
     UdevDevicePtr block(udev_device_new_from_devnum(context_, 'b', device));
@@ -34,7 +35,8 @@ class ChainWalker {
     if (udev_enumerate_scan_devices(enumerator.get()) < 0) return nullptr;
     udev_list_entry* entry = nullptr;
     udev_list_entry_foreach(entry, udev_enumerate_get_list_entry(enumerator.get())) {
-      UdevDevicePtr candidate(udev_device_new_from_syspath(context_, udev_list_entry_get_name(entry)));
+      UdevDevicePtr candidate(
+          udev_device_new_from_syspath(context_, udev_list_entry_get_name(entry)));
       if (candidate && udev_device_get_devnum(candidate.get()) == device) return candidate;
     }
     return nullptr;
@@ -48,7 +50,8 @@ class ChainWalker {
     if (DIR* slaves = opendir((std::string(syspath) + "/slaves").c_str())) {
       while (const dirent* entry = readdir(slaves)) {
         if (entry->d_name[0] == '.') continue;
-        UdevDevicePtr slave(udev_device_new_from_subsystem_sysname(context_, "block", entry->d_name));
+        UdevDevicePtr slave(
+            udev_device_new_from_subsystem_sysname(context_, "block", entry->d_name));
         if (slave) walk(slave.get(), reason, depth + 1);
       }
       closedir(slaves);
@@ -76,8 +79,9 @@ std::map<std::string, std::string> storage_protected_modules(const std::vector<S
     if (!swap && builtin_protected_modules().count(use.filesystem))
       modules.emplace(use.filesystem, "filesystem of " + use.what);
     if (use.device == 0) continue;
-    const std::string reason = swap ? "needed by " + use.what + " (swap in use; hibernation writes its image there)"
-                                    : "needed by the filesystem on " + use.what;
+    const std::string reason =
+        swap ? "needed by " + use.what + " (swap in use; hibernation writes its image there)"
+             : "needed by the filesystem on " + use.what;
     walker.walk_block_device(use.device, reason);
   }
   return modules;

@@ -64,7 +64,8 @@ class KmodBackend : public ModuleBackend {
                                                     : ModuleState::kComing;
     // A built-in module with parameters has /sys/module/NAME but no initstate, which libkmod
     // reads as "coming" when modules.builtin does not list it (testing.md).
-    if (status.state == ModuleState::kComing && !has_initstate(name)) status.state = ModuleState::kBuiltin;
+    if (status.state == ModuleState::kComing && !has_initstate(name))
+      status.state = ModuleState::kBuiltin;
     if (status.state == ModuleState::kBuiltin) return status;
     status.refcount = std::max(0, kmod_module_get_refcnt(module.get()));
     KmodListPtr holders(kmod_module_get_holders(module.get()));
@@ -88,8 +89,8 @@ class KmodBackend : public ModuleBackend {
     KmodModulePtr module = lookup(name);
     if (!module) throw ModuleError("load", name, ENOENT);
     // As `modprobe NAME`: a blacklist entry only stops alias loads, not loads by name.
-    const int result = kmod_module_probe_insert_module(module.get(), KMOD_PROBE_APPLY_BLACKLIST_ALIAS_ONLY,
-                                                       nullptr, nullptr, nullptr, nullptr);
+    const int result = kmod_module_probe_insert_module(
+        module.get(), KMOD_PROBE_APPLY_BLACKLIST_ALIAS_ONLY, nullptr, nullptr, nullptr, nullptr);
     if (result < 0) throw ModuleError("load", name, -result);
     if (result > 0) throw ModuleError("load", name, EPERM);  // stopped by a blacklist
   }

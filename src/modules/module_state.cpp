@@ -5,11 +5,16 @@ namespace suspendfix {
 
 const char* module_state_name(ModuleState state) {
   switch (state) {
-    case ModuleState::kNotLoaded: return "not-loaded";
-    case ModuleState::kLive: return "live";
-    case ModuleState::kBuiltin: return "builtin";
-    case ModuleState::kComing: return "coming";
-    case ModuleState::kGoing: return "going";
+    case ModuleState::kNotLoaded:
+      return "not-loaded";
+    case ModuleState::kLive:
+      return "live";
+    case ModuleState::kBuiltin:
+      return "builtin";
+    case ModuleState::kComing:
+      return "coming";
+    case ModuleState::kGoing:
+      return "going";
   }
   return "?";
 }

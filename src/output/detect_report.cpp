@@ -28,7 +28,8 @@ std::string pci_entry_text(const PciMatch& match) {
 }
 
 /// ", built in" / ", not loaded" / "" for a device's module.
-std::string module_suffix(const std::string& module, const std::map<std::string, ModuleStatus>& states) {
+std::string module_suffix(const std::string& module,
+                          const std::map<std::string, ModuleStatus>& states) {
   const auto it = states.find(module);
   if (it == states.end()) return "";
   if (it->second.state == ModuleState::kBuiltin) return ", built in";
@@ -37,8 +38,8 @@ std::string module_suffix(const std::string& module, const std::map<std::string,
 }
 
 /// ": why [profile, ...]; note" and the end of a plan line.
-void write_reasons(std::ostream& out, const std::string& why, const std::vector<std::string>& profiles,
-                   const std::string& note) {
+void write_reasons(std::ostream& out, const std::string& why,
+                   const std::vector<std::string>& profiles, const std::string& note) {
   out << ": " << why;
   if (!profiles.empty()) {
     out << " [";
@@ -56,7 +57,8 @@ std::string dmi_text(const DmiIdentity& dmi, DmiField field) {
 
 }  // namespace
 
-std::string describe_match(const Machine& machine, const Profile& profile, const MatchedDevice& device) {
+std::string describe_match(const Machine& machine, const Profile& profile,
+                           const MatchedDevice& device) {
   if (device.bus == MatchedDevice::Bus::kPci) {
     const PciDevice& pci = machine.pci[device.index];
     return "pci " + pci.slot + " [" + format_id(pci.vendor, pci.device) + "] by " +
@@ -119,8 +121,10 @@ void write_detect_text(const DetectReport& report, std::ostream& out) {
   out << "\nProfiles: " << database.profiles.size() << " loaded from";
   for (const std::string& directory : report.profile_directories) out << " " << directory;
   out << "\n";
-  for (const ProfileError& error : database.errors) out << "  error: " << error.what() << " (skipped)\n";
-  for (const ProfileError& warning : database.warnings) out << "  warning: " << warning.what() << "\n";
+  for (const ProfileError& error : database.errors)
+    out << "  error: " << error.what() << " (skipped)\n";
+  for (const ProfileError& warning : database.warnings)
+    out << "  warning: " << warning.what() << "\n";
 
   out << "\nMatches\n";
   if (report.matches.empty()) out << "  No profile matches this machine.\n";
@@ -133,7 +137,8 @@ void write_detect_text(const DetectReport& report, std::ostream& out) {
       out << "    matched " << describe_match(machine, profile, device) << "\n";
     if (!profile.dmi.empty() && match.applies) out << "    matched this machine's DMI identity\n";
     if (!profile.kernel.empty() && match.applies)
-      out << "    kernel " << machine.kernel_release << " is within " << profile.kernel.describe() << "\n";
+      out << "    kernel " << machine.kernel_release << " is within " << profile.kernel.describe()
+          << "\n";
     if (!match.applies) out << "    not applied: " << match.why_not << "\n";
     for (const std::string& source : profile.sources) out << "    source: " << source << "\n";
   }
@@ -161,8 +166,9 @@ void write_detect_text(const DetectReport& report, std::ostream& out) {
     out << " (driver " << (device.driver.empty() ? "none" : device.driver) << ")";
     write_reasons(out, device.why, device.profiles, device.note);
     if (device.decision == Decision::kUnload)
-      out << "       after wake: " << (device.action == DeviceAction::kUnbind ? "bound again to " + device.driver
-                                                                             : std::string("PCI bus rescanned"))
+      out << "       after wake: "
+          << (device.action == DeviceAction::kUnbind ? "bound again to " + device.driver
+                                                     : std::string("PCI bus rescanned"))
           << "\n";
   }
   for (const PlannedModule& module : plan.modules) {
@@ -197,30 +203,32 @@ void write_detect_json(const DetectReport& report, std::ostream& out) {
   };
   ordered_json pci = ordered_json::array();
   for (const PciDevice& device : machine.pci)
-    pci.push_back({{"slot", device.slot},
-                   {"vendor", hex4(device.vendor)},
-                   {"device", hex4(device.device)},
-                   {"subsystem_vendor", hex4(device.subsystem_vendor)},
-                   {"subsystem_device", hex4(device.subsystem_device)},
-                   {"class", format_class(device.class_code)},
-                   {"revision", device.revision},
-                   {"driver", device.driver.empty() ? ordered_json(nullptr) : ordered_json(device.driver)},
-                   {"module", device.module.empty() ? ordered_json(nullptr) : ordered_json(device.module)},
-                   {"module_state", module_state(device.module)},
-                   {"vendor_name", device.vendor_name},
-                   {"device_name", device.device_name}});
+    pci.push_back(
+        {{"slot", device.slot},
+         {"vendor", hex4(device.vendor)},
+         {"device", hex4(device.device)},
+         {"subsystem_vendor", hex4(device.subsystem_vendor)},
+         {"subsystem_device", hex4(device.subsystem_device)},
+         {"class", format_class(device.class_code)},
+         {"revision", device.revision},
+         {"driver", device.driver.empty() ? ordered_json(nullptr) : ordered_json(device.driver)},
+         {"module", device.module.empty() ? ordered_json(nullptr) : ordered_json(device.module)},
+         {"module_state", module_state(device.module)},
+         {"vendor_name", device.vendor_name},
+         {"device_name", device.device_name}});
   root["pci_devices"] = pci;
   ordered_json usb = ordered_json::array();
   for (const UsbDevice& device : machine.usb)
-    usb.push_back({{"name", device.name},
-                   {"vendor", hex4(device.vendor)},
-                   {"product", hex4(device.product)},
-                   {"driver", device.driver.empty() ? ordered_json(nullptr) : ordered_json(device.driver)},
-                   {"module", device.module.empty() ? ordered_json(nullptr) : ordered_json(device.module)},
-                   {"pci_slot", device.parent_pci_slot.empty() ? ordered_json(nullptr)
-                                                               : ordered_json(device.parent_pci_slot)},
-                   {"vendor_name", device.vendor_name},
-                   {"product_name", device.product_name}});
+    usb.push_back(
+        {{"name", device.name},
+         {"vendor", hex4(device.vendor)},
+         {"product", hex4(device.product)},
+         {"driver", device.driver.empty() ? ordered_json(nullptr) : ordered_json(device.driver)},
+         {"module", device.module.empty() ? ordered_json(nullptr) : ordered_json(device.module)},
+         {"pci_slot", device.parent_pci_slot.empty() ? ordered_json(nullptr)
+                                                     : ordered_json(device.parent_pci_slot)},
+         {"vendor_name", device.vendor_name},
+         {"product_name", device.product_name}});
   root["usb_devices"] = usb;
   const ProfileDatabase& database = *report.database;
   ordered_json errors = ordered_json::array(), warnings = ordered_json::array();
@@ -235,38 +243,43 @@ void write_detect_json(const DetectReport& report, std::ostream& out) {
     const Profile& profile = *match.profile;
     ordered_json devices = ordered_json::array();
     for (const MatchedDevice& device : match.devices)
-      devices.push_back({{"bus", device.bus == MatchedDevice::Bus::kPci ? "pci" : "usb"},
-                         {"device", device.bus == MatchedDevice::Bus::kPci ? machine.pci[device.index].slot
-                                                                           : machine.usb[device.index].name},
-                         {"why", describe_match(machine, profile, device)}});
-    matches.push_back({{"id", profile.id},
-                       {"file", profile.relative_name},
-                       {"description", profile.description},
-                       {"applies", match.applies},
-                       {"why_not", match.applies ? ordered_json(nullptr) : ordered_json(match.why_not)},
-                       {"devices", devices},
-                       {"kernel_range", profile.kernel.describe()},
-                       {"sources", profile.sources}});
+      devices.push_back(
+          {{"bus", device.bus == MatchedDevice::Bus::kPci ? "pci" : "usb"},
+           {"device", device.bus == MatchedDevice::Bus::kPci ? machine.pci[device.index].slot
+                                                             : machine.usb[device.index].name},
+           {"why", describe_match(machine, profile, device)}});
+    matches.push_back(
+        {{"id", profile.id},
+         {"file", profile.relative_name},
+         {"description", profile.description},
+         {"applies", match.applies},
+         {"why_not", match.applies ? ordered_json(nullptr) : ordered_json(match.why_not)},
+         {"devices", devices},
+         {"kernel_range", profile.kernel.describe()},
+         {"sources", profile.sources}});
   }
   root["matches"] = matches;
   ordered_json modules = ordered_json::array();
   for (const PlannedModule& module : report.plan.modules)
-    modules.push_back({{"name", module.name},
-                       {"decision", decision_name(module.decision)},
-                       {"why", module.why},
-                       {"note", module.note.empty() ? ordered_json(nullptr) : ordered_json(module.note)},
-                       {"profiles", module.profiles},
-                       {"devices", module.devices}});
+    modules.push_back(
+        {{"name", module.name},
+         {"decision", decision_name(module.decision)},
+         {"why", module.why},
+         {"note", module.note.empty() ? ordered_json(nullptr) : ordered_json(module.note)},
+         {"profiles", module.profiles},
+         {"devices", module.devices}});
   ordered_json devices = ordered_json::array();
   for (const PlannedDevice& device : report.plan.devices)
-    devices.push_back({{"slot", device.slot},
-                       {"action", device_action_name(device.action)},
-                       {"driver", device.driver.empty() ? ordered_json(nullptr) : ordered_json(device.driver)},
-                       {"decision", decision_name(device.decision)},
-                       {"why", device.why},
-                       {"note", device.note.empty() ? ordered_json(nullptr) : ordered_json(device.note)},
-                       {"profiles", device.profiles}});
-  root["plan"] = {{"sleep", sleep_type_name(report.plan.sleep)}, {"devices", devices}, {"modules", modules}};
+    devices.push_back(
+        {{"slot", device.slot},
+         {"action", device_action_name(device.action)},
+         {"driver", device.driver.empty() ? ordered_json(nullptr) : ordered_json(device.driver)},
+         {"decision", decision_name(device.decision)},
+         {"why", device.why},
+         {"note", device.note.empty() ? ordered_json(nullptr) : ordered_json(device.note)},
+         {"profiles", device.profiles}});
+  root["plan"] = {
+      {"sleep", sleep_type_name(report.plan.sleep)}, {"devices", devices}, {"modules", modules}};
   ordered_json pending = ordered_json::array();
   for (const StateRecord& record : report.pending)
     pending.push_back({{"kind", state_kind_name(record.kind)},

@@ -32,6 +32,7 @@ void write_detect_text(const DetectReport& report, std::ostream& out);
 void write_detect_json(const DetectReport& report, std::ostream& out);
 
 /// "matched pci 0000:0f:00.0 [1033:0194] by vendor 1033, device 0194"
-std::string describe_match(const Machine& machine, const Profile& profile, const MatchedDevice& device);
+std::string describe_match(const Machine& machine, const Profile& profile,
+                           const MatchedDevice& device);
 
 }  // namespace suspendfix

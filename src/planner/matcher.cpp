@@ -16,7 +16,8 @@ std::string machine_conditions(const Profile& profile, const Machine& machine) {
       const auto found = machine.dmi.find(field);
       const std::string value = found == machine.dmi.end() ? "" : found->second;
       if (!dmi_matches({{field, pattern}}, machine.dmi))
-        return std::string(dmi_field_name(field)) + " '" + value + "' does not match '" + pattern + "'";
+        return std::string(dmi_field_name(field)) + " '" + value + "' does not match '" + pattern +
+               "'";
     }
   }
   return {};

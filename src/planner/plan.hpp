@@ -57,7 +57,7 @@ struct Plan {
 
 /// What the administrator and the safety analysis add to the profiles.
 struct PlanOptions {
-  std::vector<std::string> extra_modules;  // config: unload these too
+  std::vector<std::string> extra_modules;   // config: unload these too
   std::set<std::string> disabled_profiles;  // config: profile ids to ignore
   /// Modules that must never be unloaded, with the reason (storage, mounted filesystems,
   /// administrator's keep list).

@@ -46,7 +46,8 @@ class Planner {
   /// The first protected module among name and everything that holds it, with its reason.
   std::string protection(const std::string& name, std::set<std::string>& seen) {
     if (!seen.insert(name).second) return {};
-    if (const auto it = options_.protected_modules.find(name); it != options_.protected_modules.end())
+    if (const auto it = options_.protected_modules.find(name);
+        it != options_.protected_modules.end())
       return "'" + name + "' is protected: " + it->second;
     for (const std::string& holder : status(name).holders) {
       const std::string reason = protection(holder, seen);
@@ -116,7 +117,8 @@ std::string bound_module(const Machine& machine, const MatchedDevice& device) {
 }
 
 /// Why a matched device's module cannot simply be unloaded, "" when it can.
-std::string unloadable_problem(const std::string& module, const PlannedModule* planned, const ModuleStatus& status) {
+std::string unloadable_problem(const std::string& module, const PlannedModule* planned,
+                               const ModuleStatus& status) {
   if (module.empty()) return "its driver has no module";
   if (status.state == ModuleState::kBuiltin) return "'" + module + "' is built into the kernel";
   if (status.refcount > static_cast<int>(status.holders.size()))
@@ -127,8 +129,9 @@ std::string unloadable_problem(const std::string& module, const PlannedModule* p
 
 /// Adds the device steps of one match: the profile's own device action, or its fallback
 /// when the bound module cannot go.
-void plan_devices(const Machine& machine, const ProfileMatch& match, Planner& planner, const Plan& modules,
-                  const PlanOptions& options, std::vector<PlannedDevice>& devices) {
+void plan_devices(const Machine& machine, const ProfileMatch& match, Planner& planner,
+                  const Plan& modules, const PlanOptions& options,
+                  std::vector<PlannedDevice>& devices) {
   const Profile& profile = *match.profile;
   for (const MatchedDevice& matched : match.devices) {
     if (matched.bus != MatchedDevice::Bus::kPci) continue;  // unbind/remove act on PCI functions
@@ -141,7 +144,9 @@ void plan_devices(const Machine& machine, const ProfileMatch& match, Planner& pl
       for (const PlannedModule& module : modules.modules)
         if (module.name == pci.module) planned = &module;
       const std::string problem =
-          pci.driver.empty() ? "" : unloadable_problem(pci.module, planned, planner.module_status(pci.module));
+          pci.driver.empty()
+              ? ""
+              : unloadable_problem(pci.module, planned, planner.module_status(pci.module));
       if (problem.empty()) continue;
       action = profile.actions.fallback;
       why = "fallback, as " + problem;
@@ -150,7 +155,8 @@ void plan_devices(const Machine& machine, const ProfileMatch& match, Planner& pl
     auto existing = std::find_if(devices.begin(), devices.end(),
                                  [&](const PlannedDevice& d) { return d.slot == pci.slot; });
     if (existing != devices.end()) {
-      if (std::find(existing->profiles.begin(), existing->profiles.end(), profile.id) == existing->profiles.end())
+      if (std::find(existing->profiles.begin(), existing->profiles.end(), profile.id) ==
+          existing->profiles.end())
         existing->profiles.push_back(profile.id);
       continue;
     }
@@ -160,7 +166,8 @@ void plan_devices(const Machine& machine, const ProfileMatch& match, Planner& pl
     device.action = action;
     device.why = why;
     device.profiles = {profile.id};
-    if (const auto it = options.protected_devices.find(pci.syspath); it != options.protected_devices.end()) {
+    if (const auto it = options.protected_devices.find(pci.syspath);
+        it != options.protected_devices.end()) {
       device.decision = Decision::kRefused;
       device.note = pci.slot + " is protected: " + it->second;
     } else if (const auto it = options.protected_modules.find(pci.module);
@@ -179,37 +186,47 @@ void plan_devices(const Machine& machine, const ProfileMatch& match, Planner& pl
 
 const char* device_action_verb(DeviceAction action) {
   switch (action) {
-    case DeviceAction::kNone: return "leave";
-    case DeviceAction::kUnbind: return "unbind";
-    case DeviceAction::kRemove: return "remove";
+    case DeviceAction::kNone:
+      return "leave";
+    case DeviceAction::kUnbind:
+      return "unbind";
+    case DeviceAction::kRemove:
+      return "remove";
   }
   return "?";
 }
 
 const char* decision_name(Decision decision) {
   switch (decision) {
-    case Decision::kUnload: return "unload";
-    case Decision::kNotLoaded: return "not-loaded";
-    case Decision::kBuiltin: return "builtin";
-    case Decision::kRefused: return "refused";
+    case Decision::kUnload:
+      return "unload";
+    case Decision::kNotLoaded:
+      return "not-loaded";
+    case Decision::kBuiltin:
+      return "builtin";
+    case Decision::kRefused:
+      return "refused";
   }
   return "?";
 }
 
 size_t Plan::count(Decision decision) const {
   return static_cast<size_t>(
-      std::count_if(modules.begin(), modules.end(), [&](const PlannedModule& m) { return m.decision == decision; }) +
-      std::count_if(devices.begin(), devices.end(), [&](const PlannedDevice& d) { return d.decision == decision; }));
+      std::count_if(modules.begin(), modules.end(),
+                    [&](const PlannedModule& m) { return m.decision == decision; }) +
+      std::count_if(devices.begin(), devices.end(),
+                    [&](const PlannedDevice& d) { return d.decision == decision; }));
 }
 
 const std::map<std::string, std::string>& builtin_protected_modules() {
   static const std::map<std::string, std::string> modules = [] {
     std::map<std::string, std::string> out;
-    for (const char* name : {"ahci", "libahci", "libata", "ata_piix", "ata_generic", "nvme",
-                             "nvme_core", "sd_mod", "sr_mod", "scsi_mod", "scsi_common", "virtio_blk",
-                             "virtio_scsi", "mmc_block", "sdhci", "sdhci_pci", "usb_storage", "uas",
-                             "mptsas", "megaraid_sas", "mpt3sas", "dm_mod", "dm_crypt", "md_mod",
-                             "raid0", "raid1", "raid10", "raid456", "loop", "zram"})
+    for (const char* name :
+         {"ahci",        "libahci",      "libata",  "ata_piix",  "ata_generic", "nvme",
+          "nvme_core",   "sd_mod",       "sr_mod",  "scsi_mod",  "scsi_common", "virtio_blk",
+          "virtio_scsi", "mmc_block",    "sdhci",   "sdhci_pci", "usb_storage", "uas",
+          "mptsas",      "megaraid_sas", "mpt3sas", "dm_mod",    "dm_crypt",    "md_mod",
+          "raid0",       "raid1",        "raid10",  "raid456",   "loop",        "zram"})
       out[name] = "storage driver: the disks must stay reachable across sleep";
     for (const char* name : {"ext4", "ext3", "ext2", "jbd2", "btrfs", "xfs", "f2fs", "vfat", "fat",
                              "exfat", "ntfs3", "zfs", "fuse", "nfs", "cifs", "overlay", "squashfs"})
@@ -229,7 +246,8 @@ Plan make_plan(const Machine& machine, const std::vector<ProfileMatch>& matches,
     if (profile.actions.unload_bound_module) {
       for (const MatchedDevice& device : match.devices) {
         const std::string module = bound_module(machine, device);
-        if (!module.empty()) planner.request(module, "bound to " + device_label(machine, device), profile.id);
+        if (!module.empty())
+          planner.request(module, "bound to " + device_label(machine, device), profile.id);
       }
     }
     for (const ModuleRef& module : profile.actions.unload_modules) {
@@ -241,7 +259,8 @@ Plan make_plan(const Machine& machine, const std::vector<ProfileMatch>& matches,
     planner.request(normalize_module_name(name), "named in the configuration", "");
   Plan plan = planner.finish(sleep);
   for (const ProfileMatch& match : matches) {
-    if (!match.applies || !match.profile->applies_to(sleep) || options.disabled_profiles.count(match.profile->id))
+    if (!match.applies || !match.profile->applies_to(sleep) ||
+        options.disabled_profiles.count(match.profile->id))
       continue;
     plan_devices(machine, match, planner, plan, options, plan.devices);
   }

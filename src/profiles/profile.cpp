@@ -9,10 +9,14 @@ namespace suspendfix {
 
 const char* sleep_type_name(SleepType type) {
   switch (type) {
-    case SleepType::kSuspend: return "suspend";
-    case SleepType::kHibernate: return "hibernate";
-    case SleepType::kHybridSleep: return "hybrid-sleep";
-    case SleepType::kSuspendThenHibernate: return "suspend-then-hibernate";
+    case SleepType::kSuspend:
+      return "suspend";
+    case SleepType::kHibernate:
+      return "hibernate";
+    case SleepType::kHybridSleep:
+      return "hybrid-sleep";
+    case SleepType::kSuspendThenHibernate:
+      return "suspend-then-hibernate";
   }
   return "?";
 }
@@ -25,9 +29,12 @@ std::optional<SleepType> sleep_type_from_name(std::string_view name) {
 
 const char* device_action_name(DeviceAction action) {
   switch (action) {
-    case DeviceAction::kNone: return "none";
-    case DeviceAction::kUnbind: return "unbind";
-    case DeviceAction::kRemove: return "remove";
+    case DeviceAction::kNone:
+      return "none";
+    case DeviceAction::kUnbind:
+      return "unbind";
+    case DeviceAction::kRemove:
+      return "remove";
   }
   return "?";
 }
@@ -70,8 +77,8 @@ std::string normalize_module_name(std::string_view name) {
 bool is_valid_module_name(std::string_view name) {
   if (name.empty() || name.size() > 55 || name[0] == '-') return false;  // never an option
   return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
   });
 }
 

@@ -57,7 +57,7 @@ const char* device_action_name(DeviceAction action);
 struct Actions {
   bool unload_bound_module = false;  // the module behind each matched device's driver
   std::vector<ModuleRef> unload_modules;
-  DeviceAction device = DeviceAction::kNone;  // instead of unloading
+  DeviceAction device = DeviceAction::kNone;    // instead of unloading
   DeviceAction fallback = DeviceAction::kNone;  // when unloading is impossible
 };
 

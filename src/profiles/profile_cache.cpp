@@ -220,8 +220,8 @@ uint64_t fnv1a(std::string_view bytes) {
   return hash;
 }
 
-std::string serialize_database(const ProfileDatabase& database, const std::vector<CacheSource>& sources,
-                               const std::string& key) {
+std::string serialize_database(const ProfileDatabase& database,
+                               const std::vector<CacheSource>& sources, const std::string& key) {
   Writer body;
   write_sources(body, sources, key);
   body.u64(database.files_read);
@@ -239,9 +239,11 @@ std::string serialize_database(const ProfileDatabase& database, const std::vecto
   return bytes + out.take() + payload;
 }
 
-std::optional<ProfileDatabase> deserialize_database(std::string_view bytes, const std::vector<CacheSource>& sources,
+std::optional<ProfileDatabase> deserialize_database(std::string_view bytes,
+                                                    const std::vector<CacheSource>& sources,
                                                     const std::string& key) {
-  if (bytes.size() < sizeof kMagic + 12 || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) return std::nullopt;
+  if (bytes.size() < sizeof kMagic + 12 || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
+    return std::nullopt;
   Reader header(bytes.substr(sizeof kMagic, 12));
   if (header.u32() != kFormat) return std::nullopt;
   const uint64_t checksum = header.u64();

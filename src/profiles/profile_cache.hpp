@@ -28,11 +28,12 @@ uint64_t fnv1a(std::string_view bytes);
 
 /// The parsed database as bytes (systemd-hwdb's hwdb.bin, fwupd's quirk silo): the hook and
 /// detect then skip yaml-cpp, which is ~90% of loading profiles. Pure, for tests.
-std::string serialize_database(const ProfileDatabase& database, const std::vector<CacheSource>& sources,
-                               const std::string& key);
+std::string serialize_database(const ProfileDatabase& database,
+                               const std::vector<CacheSource>& sources, const std::string& key);
 /// nullopt unless the bytes are intact (magic, version, checksum, bounds) and were built from
 /// exactly these sources with this key. Never throws.
-std::optional<ProfileDatabase> deserialize_database(std::string_view bytes, const std::vector<CacheSource>& sources,
+std::optional<ProfileDatabase> deserialize_database(std::string_view bytes,
+                                                    const std::vector<CacheSource>& sources,
                                                     const std::string& key);
 
 }  // namespace suspendfix

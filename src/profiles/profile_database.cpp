@@ -6,16 +6,16 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <cerrno>
+#include <cstdio>
 #include <map>
 #include <set>
 
 #include "config.hpp"
 #include "log.hpp"
 #include "profiles/profile_cache.hpp"
-#include "text_file.hpp"
 #include "profiles/profile_parser.hpp"
+#include "text_file.hpp"
 
 namespace suspendfix {
 namespace {
@@ -45,12 +45,14 @@ void collect(const ProfileDirectory& directory, std::map<std::string, Candidate>
   }
   fs::recursive_directory_iterator it(directory.path, fs::directory_options::none, error);
   if (error) {
-    errors.emplace_back(directory.path.string(), 0, 0, "could not read directory: " + error.message());
+    errors.emplace_back(directory.path.string(), 0, 0,
+                        "could not read directory: " + error.message());
     return;
   }
   for (; it != fs::recursive_directory_iterator(); it.increment(error)) {
     if (error) {
-      errors.emplace_back(directory.path.string(), 0, 0, "could not read directory: " + error.message());
+      errors.emplace_back(directory.path.string(), 0, 0,
+                          "could not read directory: " + error.message());
       return;
     }
     const fs::path& path = it->path();
@@ -64,10 +66,12 @@ void collect(const ProfileDirectory& directory, std::map<std::string, Candidate>
 /// written: a profile decides which drivers are removed from the kernel.
 void check_system_file(const std::string& name, const struct stat& info, void*) {
   if (info.st_uid != 0)
-    throw ProfileError(name, 0, 0, "refusing a profile owned by uid " + std::to_string(info.st_uid) +
-                                       " in a system directory, not by root");
+    throw ProfileError(name, 0, 0,
+                       "refusing a profile owned by uid " + std::to_string(info.st_uid) +
+                           " in a system directory, not by root");
   if (info.st_mode & (S_IWGRP | S_IWOTH))
-    throw ProfileError(name, 0, 0, "refusing a profile writable by group or others in a system directory");
+    throw ProfileError(name, 0, 0,
+                       "refusing a profile writable by group or others in a system directory");
 }
 
 std::string read_profile_file(const Candidate& candidate, bool check_ownership) {
@@ -117,7 +121,8 @@ std::vector<CacheSource> cache_sources(const std::map<std::string, Candidate>& f
       source.mode = 0;  // masked
     } else if (stat(source.path.c_str(), &info) == 0) {
       source.size = static_cast<uint64_t>(info.st_size);
-      source.mtime_ns = static_cast<int64_t>(info.st_mtim.tv_sec) * 1000000000 + info.st_mtim.tv_nsec;
+      source.mtime_ns =
+          static_cast<int64_t>(info.st_mtim.tv_sec) * 1000000000 + info.st_mtim.tv_nsec;
       source.inode = info.st_ino;
       source.mode = info.st_mode;
       source.uid = info.st_uid;
@@ -127,12 +132,14 @@ std::vector<CacheSource> cache_sources(const std::map<std::string, Candidate>& f
   return sources;
 }
 
-std::string cache_file(const std::vector<ProfileDirectory>& directories, const std::string& cache_directory) {
+std::string cache_file(const std::vector<ProfileDirectory>& directories,
+                       const std::string& cache_directory) {
   std::string joined;
   for (const ProfileDirectory& directory : directories)
     joined += directory.path.string() + (directory.system ? ":system\n" : ":user\n");
   char name[40];
-  std::snprintf(name, sizeof name, "profiles-%016llx.cache", static_cast<unsigned long long>(fnv1a(joined)));
+  std::snprintf(name, sizeof name, "profiles-%016llx.cache",
+                static_cast<unsigned long long>(fnv1a(joined)));
   return cache_directory + "/" + name;
 }
 
@@ -149,7 +156,8 @@ void write_cache(const std::string& path, const std::string& bytes) {
   fs::create_directories(directory, error);
   const std::string temporary = path + ".tmp";
   unlink(temporary.c_str());
-  const int fd = open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  const int fd =
+      open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (fd < 0) {
     log_debug("could not write the profile cache " + path + ": " + errno_string(errno));
     return;
@@ -182,9 +190,11 @@ ProfileDatabase load_profile_database(const std::vector<ProfileDirectory>& direc
   struct stat info {};
   if (lstat(path.c_str(), &info) == 0) {
     try {
-      if (auto cached = deserialize_database(read_text_file(path, 256 << 20, check_cache_file), sources, key)) {
+      if (auto cached = deserialize_database(read_text_file(path, 256 << 20, check_cache_file),
+                                             sources, key)) {
         cached->from_cache = true;
-        log_debug("read " + std::to_string(cached->profiles.size()) + " profiles from the cache " + path);
+        log_debug("read " + std::to_string(cached->profiles.size()) + " profiles from the cache " +
+                  path);
         return std::move(*cached);
       }
       log_debug("the profile cache " + path + " is stale, rebuilding it");

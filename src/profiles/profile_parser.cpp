@@ -36,22 +36,24 @@ void parse_match(const Reader& reader, const YamlNode& node, Profile& profile) {
           reader.list(list, "match.pci", [&](const YamlNode& item) {
             PciMatch pci;
             bool have_vendor = false;
-            reader.map(item, "match.pci",
-                       {{"vendor",
-                         [&](const YamlNode& v) {
-                           pci.vendor = reader.hex_id(v, "PCI vendor id");
-                           have_vendor = true;
-                         }},
-                        {"device", [&](const YamlNode& v) { pci.device = reader.hex_id(v, "PCI device id"); }},
-                        {"subsystem_vendor",
-                         [&](const YamlNode& v) {
-                           pci.subsystem_vendor = reader.hex_id(v, "PCI subsystem vendor id");
-                         }},
-                        {"subsystem_device",
-                         [&](const YamlNode& v) {
-                           pci.subsystem_device = reader.hex_id(v, "PCI subsystem device id");
-                         }},
-                        {"class", [&](const YamlNode& v) { pci.class_prefix = reader.class_prefix(v); }}});
+            reader.map(
+                item, "match.pci",
+                {{"vendor",
+                  [&](const YamlNode& v) {
+                    pci.vendor = reader.hex_id(v, "PCI vendor id");
+                    have_vendor = true;
+                  }},
+                 {"device",
+                  [&](const YamlNode& v) { pci.device = reader.hex_id(v, "PCI device id"); }},
+                 {"subsystem_vendor",
+                  [&](const YamlNode& v) {
+                    pci.subsystem_vendor = reader.hex_id(v, "PCI subsystem vendor id");
+                  }},
+                 {"subsystem_device",
+                  [&](const YamlNode& v) {
+                    pci.subsystem_device = reader.hex_id(v, "PCI subsystem device id");
+                  }},
+                 {"class", [&](const YamlNode& v) { pci.class_prefix = reader.class_prefix(v); }}});
             if (!have_vendor) reader.fail(item, "a 'match.pci' entry needs a 'vendor'");
             profile.pci.push_back(pci);
           });
@@ -67,7 +69,9 @@ void parse_match(const Reader& reader, const YamlNode& node, Profile& profile) {
                            usb.vendor = reader.hex_id(v, "USB vendor id");
                            have_vendor = true;
                          }},
-                        {"product", [&](const YamlNode& v) { usb.product = reader.hex_id(v, "USB product id"); }}});
+                        {"product", [&](const YamlNode& v) {
+                           usb.product = reader.hex_id(v, "USB product id");
+                         }}});
             if (!have_vendor) reader.fail(item, "a 'match.usb' entry needs a 'vendor'");
             profile.usb.push_back(usb);
           });
@@ -85,37 +89,46 @@ void parse_match(const Reader& reader, const YamlNode& node, Profile& profile) {
           }
           if (profile.dmi.empty()) reader.fail(dmi, "'match.dmi' must name at least one field");
         }},
-       {"kernel",
-        [&](const YamlNode& kernel) { profile.kernel = reader.kernel_range(kernel, "match.kernel"); }}});
+       {"kernel", [&](const YamlNode& kernel) {
+          profile.kernel = reader.kernel_range(kernel, "match.kernel");
+        }}});
 }
 
 void parse_actions(const Reader& reader, const YamlNode& node, Profile& profile) {
   Actions& actions = profile.actions;
-  reader.map(
-      node, "actions",
-      {{"unload_bound_module",
-        [&](const YamlNode& v) { actions.unload_bound_module = reader.boolean(v, "unload_bound_module"); }},
-       {"unload_modules",
-        [&](const YamlNode& list) {
-          reader.list(list, "actions.unload_modules", [&](const YamlNode& item) {
-            ModuleRef module;
-            module.name = reader.module_entry(item, "unload_modules", {{"kernel", [&](const YamlNode& v) {
-                                                  module.kernel = reader.kernel_range(v, "unload_modules.kernel");
-                                                }}});
-            actions.unload_modules.push_back(module);
-          });
-        }},
-       {"device", [&](const YamlNode& v) { actions.device = parse_device_action(reader, v, "actions.device"); }},
-       {"fallback",
-        [&](const YamlNode& v) { actions.fallback = parse_device_action(reader, v, "actions.fallback"); }}});
+  reader.map(node, "actions",
+             {{"unload_bound_module",
+               [&](const YamlNode& v) {
+                 actions.unload_bound_module = reader.boolean(v, "unload_bound_module");
+               }},
+              {"unload_modules",
+               [&](const YamlNode& list) {
+                 reader.list(list, "actions.unload_modules", [&](const YamlNode& item) {
+                   ModuleRef module;
+                   module.name = reader.module_entry(item, "unload_modules",
+                                                     {{"kernel", [&](const YamlNode& v) {
+                                                         module.kernel = reader.kernel_range(
+                                                             v, "unload_modules.kernel");
+                                                       }}});
+                   actions.unload_modules.push_back(module);
+                 });
+               }},
+              {"device",
+               [&](const YamlNode& v) {
+                 actions.device = parse_device_action(reader, v, "actions.device");
+               }},
+              {"fallback", [&](const YamlNode& v) {
+                 actions.fallback = parse_device_action(reader, v, "actions.fallback");
+               }}});
   const bool unloads = actions.unload_bound_module || !actions.unload_modules.empty();
   if (!unloads && actions.device == DeviceAction::kNone)
     reader.fail(node, "'actions' does nothing: set unload_bound_module, unload_modules or device");
   if (!profile.has_device_match() &&
       (actions.unload_bound_module || actions.device != DeviceAction::kNone ||
        actions.fallback != DeviceAction::kNone))
-    reader.fail(node, "unload_bound_module, device and fallback act on matched devices, "
-                      "but 'match' names no pci or usb device");
+    reader.fail(node,
+                "unload_bound_module, device and fallback act on matched devices, "
+                "but 'match' names no pci or usb device");
 }
 
 }  // namespace
@@ -129,30 +142,32 @@ Profile parse_profile(std::string_view yaml, const std::string& origin,
   profile.origin = origin;
   const YamlNode* match = nullptr;
   const YamlNode* actions = nullptr;
-  reader.map(
-      root, "profile",
-      {{"id",
-        [&](const YamlNode& v) {
-          profile.id = reader.string(v, "id");
-          if (!is_valid_id(profile.id))
-            reader.fail(v, "bad id '" + profile.id +
-                               "': use lowercase letters, digits, '-', '_' and '.', starting with "
-                               "a letter or digit");
-        }},
-       {"description", [&](const YamlNode& v) { profile.description = reader.string(v, "description"); }},
-       {"sources",
-        [&](const YamlNode& v) {
-          reader.list(v, "sources", [&](const YamlNode& item) {
-            profile.sources.push_back(reader.string(item, "sources"));
-          });
-        }},
-       {"notes", [&](const YamlNode& v) { reader.string(v, "notes"); }},
-       {"sleep", [&](const YamlNode& v) { profile.sleep = reader.sleep_types(v, "sleep"); }},
-       {"match", [&](const YamlNode& v) { match = &v; }},
-       {"actions", [&](const YamlNode& v) { actions = &v; }}});
+  reader.map(root, "profile",
+             {{"id",
+               [&](const YamlNode& v) {
+                 profile.id = reader.string(v, "id");
+                 if (!is_valid_id(profile.id))
+                   reader.fail(
+                       v, "bad id '" + profile.id +
+                              "': use lowercase letters, digits, '-', '_' and '.', starting with "
+                              "a letter or digit");
+               }},
+              {"description",
+               [&](const YamlNode& v) { profile.description = reader.string(v, "description"); }},
+              {"sources",
+               [&](const YamlNode& v) {
+                 reader.list(v, "sources", [&](const YamlNode& item) {
+                   profile.sources.push_back(reader.string(item, "sources"));
+                 });
+               }},
+              {"notes", [&](const YamlNode& v) { reader.string(v, "notes"); }},
+              {"sleep", [&](const YamlNode& v) { profile.sleep = reader.sleep_types(v, "sleep"); }},
+              {"match", [&](const YamlNode& v) { match = &v; }},
+              {"actions", [&](const YamlNode& v) { actions = &v; }}});
   for (const char* required : {"id", "description", "sources", "match", "actions"}) {
-    const bool present = std::any_of(root.entries.begin(), root.entries.end(),
-                                     [&](const auto& entry) { return entry.first.scalar == required; });
+    const bool present =
+        std::any_of(root.entries.begin(), root.entries.end(),
+                    [&](const auto& entry) { return entry.first.scalar == required; });
     if (!present) reader.fail(root, std::string("missing required key '") + required + "'");
   }
   parse_match(reader, *match, profile);

@@ -85,7 +85,8 @@ class Reader {
     if (!ok)
       fail(node, "bad class '" + text +
                      "': expected 2, 4 or 6 lowercase hex digits (class, subclass, prog-if)");
-    return {static_cast<uint32_t>(std::stoul(text, nullptr, 16)), static_cast<int>(text.size() / 2)};
+    return {static_cast<uint32_t>(std::stoul(text, nullptr, 16)),
+            static_cast<int>(text.size() / 2)};
   }
 
   KernelVersion version(const YamlNode& node, const std::string& what) const {
@@ -117,14 +118,16 @@ class Reader {
   std::string module_name(const YamlNode& node) const {
     const std::string text = string(node, "module");
     if (!is_valid_module_name(text))
-      fail(node, "bad module name '" + text + "': only A-Z a-z 0-9 _ -, not starting with '-', at most 55 characters");
+      fail(node, "bad module name '" + text +
+                     "': only A-Z a-z 0-9 _ -, not starting with '-', at most 55 characters");
     return normalize_module_name(text);
   }
 
   /// A module entry: a plain name, or a map with 'name' and the given optional keys
   /// ("- xhci" or "- {name: xhci, kernel: {...}}"). Returns the normalised name.
-  std::string module_entry(const YamlNode& item, const std::string& what,
-                           std::map<std::string, std::function<void(const YamlNode&)>> optional) const {
+  std::string module_entry(
+      const YamlNode& item, const std::string& what,
+      std::map<std::string, std::function<void(const YamlNode&)>> optional) const {
     if (item.kind == Kind::kScalar) return module_name(item);
     std::string name;
     optional["name"] = [&](const YamlNode& v) { name = module_name(v); };

@@ -21,8 +21,11 @@ int first_binary_line(std::string_view text) {
     const auto byte = static_cast<unsigned char>(text[i]);
     if (byte == '\n') ++line;
     if (byte == 0) return line;
-    size_t length = byte < 0x80 ? 1 : (byte >> 5) == 0x6 ? 2 : (byte >> 4) == 0xe ? 3
-                                  : (byte >> 3) == 0x1e ? 4 : 0;
+    size_t length = byte < 0x80           ? 1
+                    : (byte >> 5) == 0x6  ? 2
+                    : (byte >> 4) == 0xe  ? 3
+                    : (byte >> 3) == 0x1e ? 4
+                                          : 0;
     if (length == 0 || i + length > text.size()) return line;
     for (size_t k = 1; k < length; ++k)
       if ((static_cast<unsigned char>(text[i + k]) & 0xc0) != 0x80) return line;
@@ -112,8 +115,7 @@ class TreeBuilder : public YAML::EventHandler {
       if (node.kind != YamlNode::Kind::kScalar)
         throw ProfileError(origin_, node.line, node.column, "a map key must be a plain string");
       if (!parent.keys.insert(node.scalar).second)
-        throw ProfileError(origin_, node.line, node.column,
-                           "duplicate key '" + node.scalar + "'");
+        throw ProfileError(origin_, node.line, node.column, "duplicate key '" + node.scalar + "'");
       parent.key = std::move(node);
       parent.have_key = true;
       return;
@@ -133,10 +135,14 @@ class TreeBuilder : public YAML::EventHandler {
 
 const char* YamlNode::kind_name() const {
   switch (kind) {
-    case Kind::kNull: return "nothing";
-    case Kind::kScalar: return "a string";
-    case Kind::kSequence: return "a list";
-    case Kind::kMap: return "a map";
+    case Kind::kNull:
+      return "nothing";
+    case Kind::kScalar:
+      return "a string";
+    case Kind::kSequence:
+      return "a list";
+    case Kind::kMap:
+      return "a map";
   }
   return "?";
 }
@@ -144,8 +150,8 @@ const char* YamlNode::kind_name() const {
 YamlNode parse_yaml(std::string_view text, const std::string& origin, YamlLimits limits) {
   if (text.size() > limits.max_bytes)
     throw ProfileError(origin, 0, 0,
-                       "file is " + std::to_string(text.size()) + " bytes, more than the limit of " +
-                           std::to_string(limits.max_bytes));
+                       "file is " + std::to_string(text.size()) +
+                           " bytes, more than the limit of " + std::to_string(limits.max_bytes));
   if (const int line = first_binary_line(text))
     throw ProfileError(origin, line, 0, "not a text file (NUL byte or invalid UTF-8)");
   std::istringstream stream{std::string(text)};

@@ -18,7 +18,7 @@ struct YamlNode {
   int line = 0;  // 1-based
   int column = 0;
   std::string scalar;
-  std::vector<YamlNode> items;                       // kSequence
+  std::vector<YamlNode> items;                         // kSequence
   std::vector<std::pair<YamlNode, YamlNode>> entries;  // kMap, in file order
 
   const char* kind_name() const;

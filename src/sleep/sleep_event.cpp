@@ -7,10 +7,14 @@ namespace suspendfix {
 
 const char* hook_frontend_name(HookFrontend frontend) {
   switch (frontend) {
-    case HookFrontend::kSystemd: return "systemd-sleep";
-    case HookFrontend::kElogind: return "elogind";
-    case HookFrontend::kPmUtils: return "pm-utils";
-    case HookFrontend::kSelf: return "suspendfix";
+    case HookFrontend::kSystemd:
+      return "systemd-sleep";
+    case HookFrontend::kElogind:
+      return "elogind";
+    case HookFrontend::kPmUtils:
+      return "pm-utils";
+    case HookFrontend::kSelf:
+      return "suspendfix";
   }
   return "?";
 }
@@ -24,7 +28,8 @@ namespace {
 ParsedHookArguments systemd_style(HookFrontend frontend, const std::vector<std::string>& arguments,
                                   const std::string& action) {
   if (arguments.empty() || arguments.size() > 2)
-    throw UsageError(std::string(hook_frontend_name(frontend)) + " hooks take 'pre|post' and a sleep type");
+    throw UsageError(std::string(hook_frontend_name(frontend)) +
+                     " hooks take 'pre|post' and a sleep type");
   SleepEvent event;
   event.frontend = frontend;
   if (arguments[0] == "pre")
@@ -72,7 +77,8 @@ ParsedHookArguments pm_utils_style(const std::vector<std::string>& arguments) {
 
 }  // namespace
 
-ParsedHookArguments parse_hook_arguments(HookFrontend frontend, const std::vector<std::string>& arguments,
+ParsedHookArguments parse_hook_arguments(HookFrontend frontend,
+                                         const std::vector<std::string>& arguments,
                                          const std::string& systemd_sleep_action) {
   if (frontend == HookFrontend::kPmUtils) return pm_utils_style(arguments);
   return systemd_style(frontend, arguments, systemd_sleep_action);

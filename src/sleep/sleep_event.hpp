@@ -35,7 +35,8 @@ struct ParsedHookArguments {
 /// suspend-then-hibernate (systemd v242 passed an empty $2: then $SYSTEMD_SLEEP_ACTION).
 /// pm-utils: $1 suspend|hibernate|resume|thaw; $2 the method (suspend_hybrid for hybrid).
 /// Throws UsageError for arguments no caller would pass.
-ParsedHookArguments parse_hook_arguments(HookFrontend frontend, const std::vector<std::string>& arguments,
+ParsedHookArguments parse_hook_arguments(HookFrontend frontend,
+                                         const std::vector<std::string>& arguments,
                                          const std::string& systemd_sleep_action);
 
 }  // namespace suspendfix

@@ -19,7 +19,8 @@ constexpr char kHeader[] = "# suspendfix state 1: what 'pre' did and 'post' or '
 constexpr size_t kMaxStateBytes = 1024 * 1024;
 
 std::optional<StateRecord::Kind> kind_from_name(const std::string& name) {
-  for (auto kind : {StateRecord::Kind::kModule, StateRecord::Kind::kUnbind, StateRecord::Kind::kRemove})
+  for (auto kind :
+       {StateRecord::Kind::kModule, StateRecord::Kind::kUnbind, StateRecord::Kind::kRemove})
     if (name == state_kind_name(kind)) return kind;
   return std::nullopt;
 }
@@ -27,7 +28,8 @@ std::optional<StateRecord::Kind> kind_from_name(const std::string& name) {
 bool is_safe_word(const std::string& word) {
   if (word.empty() || word.size() > 128) return false;
   for (char c : word)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == ':' || c == ','))
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' ||
+          c == ':' || c == ','))
       return false;
   return true;
 }
@@ -36,9 +38,12 @@ bool is_safe_word(const std::string& word) {
 
 const char* state_kind_name(StateRecord::Kind kind) {
   switch (kind) {
-    case StateRecord::Kind::kModule: return "module";
-    case StateRecord::Kind::kUnbind: return "unbind";
-    case StateRecord::Kind::kRemove: return "remove";
+    case StateRecord::Kind::kModule:
+      return "module";
+    case StateRecord::Kind::kUnbind:
+      return "unbind";
+    case StateRecord::Kind::kRemove:
+      return "remove";
   }
   return "?";
 }
@@ -63,7 +68,8 @@ ParsedState parse_state(std::string_view text, const std::string& origin) {
                     !time.empty() && *end == '\0' && is_safe_word(profiles) && extra.empty() &&
                     (*parsed_kind != StateRecord::Kind::kModule || is_valid_module_name(object));
     if (!ok) {
-      state.errors.emplace_back(origin, number, 0, "unreadable record '" + line.substr(0, 80) + "'");
+      state.errors.emplace_back(origin, number, 0,
+                                "unreadable record '" + line.substr(0, 80) + "'");
       continue;
     }
     record.kind = *parsed_kind;
@@ -81,8 +87,9 @@ std::string format_state(const std::vector<StateRecord>& records) {
   std::string out = std::string(kHeader) + "\n";
   for (const StateRecord& record : records) {
     out += std::string(state_kind_name(record.kind)) + " " + record.object + " " +
-           (record.driver.empty() ? "-" : record.driver) + " " + sleep_type_name(record.sleep) + " " +
-           std::to_string(record.time) + " " + (record.profiles.empty() ? "-" : record.profiles) + "\n";
+           (record.driver.empty() ? "-" : record.driver) + " " + sleep_type_name(record.sleep) +
+           " " + std::to_string(record.time) + " " +
+           (record.profiles.empty() ? "-" : record.profiles) + "\n";
   }
   return out;
 }
@@ -101,7 +108,8 @@ void StateStore::open_directory(bool create) {
   directory_fd_ = open(name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (directory_fd_ < 0) throw Error("could not open state directory", name, errno_string(errno));
   struct stat info {};
-  if (fstat(directory_fd_, &info) != 0) throw Error("could not stat state directory", name, errno_string(errno));
+  if (fstat(directory_fd_, &info) != 0)
+    throw Error("could not stat state directory", name, errno_string(errno));
   if (info.st_uid != geteuid())
     throw Error("refusing state directory", name, "owned by uid " + std::to_string(info.st_uid));
   if ((info.st_mode & 077) != 0 && fchmod(directory_fd_, 0700) != 0)
@@ -118,12 +126,14 @@ bool StateStore::open_for_reading() {
 void StateStore::lock(std::chrono::steady_clock::time_point deadline) {
   open_directory(true);
   lock_fd_ = openat(directory_fd_, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (lock_fd_ < 0) throw Error("could not open lock", (directory_ / "lock").string(), errno_string(errno));
+  if (lock_fd_ < 0)
+    throw Error("could not open lock", (directory_ / "lock").string(), errno_string(errno));
   while (flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK && errno != EINTR)
       throw Error("could not lock", (directory_ / "lock").string(), errno_string(errno));
     if (std::chrono::steady_clock::now() >= deadline)
-      throw Error("could not lock", (directory_ / "lock").string(), "another suspendfix holds it (timed out)");
+      throw Error("could not lock", (directory_ / "lock").string(),
+                  "another suspendfix holds it (timed out)");
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 }
@@ -131,7 +141,9 @@ void StateStore::lock(std::chrono::steady_clock::time_point deadline) {
 std::vector<StateRecord> StateStore::read() {
   const int fd = openat(directory_fd_, "state", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0 && errno == ENOENT) return {};
-  if (fd < 0) throw Error("refusing state file", path(), errno == ELOOP ? "it is a symbolic link" : errno_string(errno));
+  if (fd < 0)
+    throw Error("refusing state file", path(),
+                errno == ELOOP ? "it is a symbolic link" : errno_string(errno));
   struct stat info {};
   std::string text;
   const bool regular = fstat(fd, &info) == 0 && S_ISREG(info.st_mode);
@@ -142,12 +154,15 @@ std::vector<StateRecord> StateStore::read() {
   }
   close(fd);
   if (!regular) throw Error("refusing state file", path(), "not a regular file");
-  if (static_cast<size_t>(info.st_size) > kMaxStateBytes) throw Error("refusing state file", path(), "too large");
+  if (static_cast<size_t>(info.st_size) > kMaxStateBytes)
+    throw Error("refusing state file", path(), "too large");
   ParsedState state = parse_state(text, path());
-  for (const ProfileError& error : state.errors) log_error(std::string(error.what()) + ", ignoring it");
+  for (const ProfileError& error : state.errors)
+    log_error(std::string(error.what()) + ", ignoring it");
   if (!state.errors.empty()) {
     // Keep the evidence: a person may still need to know what that line named.
-    const int copy = openat(directory_fd_, "state.corrupt", O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    const int copy = openat(directory_fd_, "state.corrupt",
+                            O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (copy >= 0) {
       ssize_t ignored = ::write(copy, text.data(), text.size());
       (void)ignored;
@@ -167,7 +182,8 @@ void StateStore::write(const std::vector<StateRecord>& records) {
   }
   const std::string text = format_state(records);
   unlinkat(directory_fd_, "state.tmp", 0);  // a leftover of a killed writer, or a planted link
-  const int fd = openat(directory_fd_, "state.tmp", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  const int fd = openat(directory_fd_, "state.tmp",
+                        O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) throw Error("could not write", path(), errno_string(errno));
   size_t done = 0;
   while (done < text.size()) {

@@ -20,10 +20,12 @@ struct StateRecord {
   std::string object;  // module name, or PCI slot for unbind/remove
   std::string driver;  // unbind: the driver to bind back to; else empty
   SleepType sleep = SleepType::kSuspend;
-  int64_t time = 0;    // unix seconds when recorded
+  int64_t time = 0;      // unix seconds when recorded
   std::string profiles;  // comma-separated ids, empty when the configuration asked
 
-  bool same_target(const StateRecord& other) const { return kind == other.kind && object == other.object; }
+  bool same_target(const StateRecord& other) const {
+    return kind == other.kind && object == other.object;
+  }
 };
 const char* state_kind_name(StateRecord::Kind kind);
 
@@ -34,7 +36,8 @@ struct ParsedState {
 
 /// The state file's text form: a header line, then one record per line,
 /// "KIND OBJECT DRIVER SLEEP TIME PROFILES", e.g.
-/// "module xhci_pci - suspend 1732850000 nec-upd720200-xhci" ("-" for an empty field). Pure, for tests.
+/// "module xhci_pci - suspend 1732850000 nec-upd720200-xhci" ("-" for an empty field). Pure, for
+/// tests.
 ParsedState parse_state(std::string_view text, const std::string& origin);
 std::string format_state(const std::vector<StateRecord>& records);
 

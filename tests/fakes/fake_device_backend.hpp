@@ -28,7 +28,8 @@ class FakeDeviceBackend : public DeviceBackend {
   }
   void bind(const std::string& slot, const std::string& driver) override {
     calls.push_back("bind " + slot + " " + driver);
-    if (refuse_bind_.count(slot)) throw HardwareError("could not write to", "bind", "No such device");
+    if (refuse_bind_.count(slot))
+      throw HardwareError("could not write to", "bind", "No such device");
     present_.at(slot) = driver;
   }
   void remove(const std::string& slot) override {

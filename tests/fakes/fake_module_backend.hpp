@@ -24,7 +24,8 @@ class FakeModuleBackend : public ModuleBackend {
   };
 
   /// Declares a module; loaded modules make their dependencies' holders.
-  FakeModuleBackend& add(const std::string& name, bool loaded, std::vector<std::string> depends = {}) {
+  FakeModuleBackend& add(const std::string& name, bool loaded,
+                         std::vector<std::string> depends = {}) {
     modules_[name].loaded = loaded;
     modules_[name].depends = std::move(depends);
     return *this;
@@ -66,7 +67,8 @@ class FakeModuleBackend : public ModuleBackend {
     const auto it = modules_.find(name);
     if (it == modules_.end() || !it->second.loaded) throw ModuleError("unload", name, ENOENT);
     if (it->second.builtin) throw ModuleError("unload", name, ENOENT);
-    if (!holders(name).empty() || it->second.extra_refs > 0) throw ModuleError("unload", name, EAGAIN);
+    if (!holders(name).empty() || it->second.extra_refs > 0)
+      throw ModuleError("unload", name, EAGAIN);
     it->second.loaded = false;
   }
 
@@ -107,7 +109,8 @@ class FakeModuleBackend : public ModuleBackend {
     it->second.loaded = true;
   }
   /// Throws the injected error, if any; returns false otherwise.
-  bool take_error(std::map<std::string, Injected>& errors, const std::string& name, const char* action) {
+  bool take_error(std::map<std::string, Injected>& errors, const std::string& name,
+                  const char* action) {
     const auto it = errors.find(name);
     if (it == errors.end() || it->second.times <= 0) return false;
     --it->second.times;

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-
 #include <nlohmann/json.hpp>
 
 #include "integration/run_command.hpp"
@@ -25,13 +24,15 @@ class DetectTest : public ::testing::Test {
   /// detect with the shipped NEC profile, a fixed kernel and no host hwdb, so output is stable.
   testing::CommandResult detect(std::vector<std::string> extra) {
     std::vector<std::string> argv = {SUSPENDFIX_BINARY, "detect", "--profiles",
-                                     std::string(SUSPENDFIX_SOURCE_DIR) + "/profiles/nec", "--no-hwdb"};
+                                     std::string(SUSPENDFIX_SOURCE_DIR) + "/profiles/nec",
+                                     "--no-hwdb"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     return run_command(argv, {"SUSPENDFIX_STATE_DIR=/nonexistent/suspendfix-test"});
   }
   static std::string portable(std::string text) {
     const std::string source = SUSPENDFIX_SOURCE_DIR;
-    for (size_t at; (at = text.find(source)) != std::string::npos;) text.replace(at, source.size(), "@SOURCE@");
+    for (size_t at; (at = text.find(source)) != std::string::npos;)
+      text.replace(at, source.size(), "@SOURCE@");
     return text;
   }
   Testbed testbed_;
@@ -101,7 +102,8 @@ TEST_F(DetectTest, ShowsWhatAnEarlierSleepLeftUndone) {
   const auto result = run_command({SUSPENDFIX_BINARY, "detect", "--no-hwdb", "--profiles",
                                    std::string(SUSPENDFIX_SOURCE_DIR) + "/profiles/nec"},
                                   {"SUSPENDFIX_STATE_DIR=" + (dir.path() / "run").string()});
-  EXPECT_NE(result.out.find("Pending from an earlier sleep (run 'suspendfix restore'):\n  module xhci_pci (before suspend)"),
+  EXPECT_NE(result.out.find("Pending from an earlier sleep (run 'suspendfix restore'):\n  module "
+                            "xhci_pci (before suspend)"),
             std::string::npos)
       << result.out;
 }
@@ -109,10 +111,12 @@ TEST_F(DetectTest, ShowsWhatAnEarlierSleepLeftUndone) {
 TEST_F(DetectTest, NoProfilesAtAllIsSaidAloud) {
   // A wrong install (profiles under another prefix) must not read as "nothing to do".
   testbed_.load_machine("lenovo-t510-nec");
-  const auto result = run_command({SUSPENDFIX_BINARY, "detect", "--no-hwdb", "--profiles", "/nonexistent/profiles"},
-                                  {"SUSPENDFIX_STATE_DIR=/nonexistent/suspendfix-test"});
+  const auto result =
+      run_command({SUSPENDFIX_BINARY, "detect", "--no-hwdb", "--profiles", "/nonexistent/profiles"},
+                  {"SUSPENDFIX_STATE_DIR=/nonexistent/suspendfix-test"});
   EXPECT_EQ(result.exit_code, 0);
-  EXPECT_NE(result.err.find("WARNING: no profiles found in /nonexistent/profiles: nothing will be unloaded"),
+  EXPECT_NE(result.err.find(
+                "WARNING: no profiles found in /nonexistent/profiles: nothing will be unloaded"),
             std::string::npos)
       << result.err;
 }
@@ -130,22 +134,28 @@ namespace {
 
 TEST_F(DetectTest, ProfileNewDraftsAValidProfileThatMatches) {
   testbed_.load_machine("lenovo-t510-nec");
-  const auto draft = run_command({SUSPENDFIX_BINARY, "profile", "new", "0000:0f:00.0", "--kernel-release", "6.1.0-27-amd64"});
+  const auto draft = run_command(
+      {SUSPENDFIX_BINARY, "profile", "new", "0000:0f:00.0", "--kernel-release", "6.1.0-27-amd64"});
   ASSERT_EQ(draft.exit_code, 0) << draft.err;
-  EXPECT_NE(draft.out.find("# NEC Corporation uPD720200 USB 3.0 Host Controller, PCI 1033:0194 (subsystem 17aa:219c)"),
+  EXPECT_NE(draft.out.find("# NEC Corporation uPD720200 USB 3.0 Host Controller, PCI 1033:0194 "
+                           "(subsystem 17aa:219c)"),
             std::string::npos)
       << draft.out;
-  EXPECT_NE(draft.out.find("# Seen on: LENOVO 4313CTO (ThinkPad T510), BIOS 6MET64WW (1.27 ), kernel 6.1.0-27-amd64"),
+  EXPECT_NE(draft.out.find("# Seen on: LENOVO 4313CTO (ThinkPad T510), BIOS 6MET64WW (1.27 ), "
+                           "kernel 6.1.0-27-amd64"),
             std::string::npos);
   EXPECT_NE(draft.out.find("# Driver: xhci_hcd, module xhci_pci"), std::string::npos);
   EXPECT_NE(draft.out.find("unload_bound_module: true"), std::string::npos);
 
   testing::TestDir dir;
   dir.write("draft.yaml", draft.out);
-  const auto validated = run_command({SUSPENDFIX_BINARY, "validate", (dir.path() / "draft.yaml").string()});
+  const auto validated =
+      run_command({SUSPENDFIX_BINARY, "validate", (dir.path() / "draft.yaml").string()});
   EXPECT_EQ(validated.exit_code, 0) << validated.err;
-  const auto json = nlohmann::json::parse(
-      run_command({SUSPENDFIX_BINARY, "detect", "--json", "--no-hwdb", "--profiles", dir.path().string()}).out);
+  const auto json =
+      nlohmann::json::parse(run_command({SUSPENDFIX_BINARY, "detect", "--json", "--no-hwdb",
+                                         "--profiles", dir.path().string()})
+                                .out);
   ASSERT_EQ(json["matches"].size(), 1u);
   EXPECT_EQ(json["matches"][0]["id"], "nec-corporation-1033-0194");
   EXPECT_EQ(json["plan"]["modules"][0]["name"], "xhci_pci");

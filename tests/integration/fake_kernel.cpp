@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include "integration/fake_kernel.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -7,7 +9,6 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "integration/fake_kernel.hpp"
 #include "integration/run_command.hpp"
 
 namespace suspendfix::testing {
@@ -17,7 +18,8 @@ namespace fs = std::filesystem;
 FakeKernel::FakeKernel(const std::string& loaded) {
   std::string pattern = (fs::temp_directory_path() / "suspendfix-kernel-XXXXXX").string();
   root_ = mkdtemp(pattern.data());
-  const auto result = run_command({"/bin/bash", SUSPENDFIX_MAKE_FAKE_ROOT, "--loaded", loaded, root_, kRelease});
+  const auto result =
+      run_command({"/bin/bash", SUSPENDFIX_MAKE_FAKE_ROOT, "--loaded", loaded, root_, kRelease});
   if (result.exit_code != 0) throw std::runtime_error("make_fake_root.sh failed: " + result.err);
 }
 
@@ -31,7 +33,8 @@ std::vector<std::string> FakeKernel::environment() const {
   std::string chain = SUSPENDFIX_FAKE_KERNEL_SHIM;
   if (preload && *preload) chain += std::string(":") + preload;
   return {"LD_PRELOAD=" + chain, "SUSPENDFIX_FAKE_ROOT=" + root_,
-          std::string("SUSPENDFIX_FAKE_UNAME_R=") + kRelease, "SUSPENDFIX_FAKE_LOG=" + root_ + "/calls.log"};
+          std::string("SUSPENDFIX_FAKE_UNAME_R=") + kRelease,
+          "SUSPENDFIX_FAKE_LOG=" + root_ + "/calls.log"};
 }
 
 bool FakeKernel::loaded(const std::string& module) const {

@@ -53,7 +53,8 @@ class HookTest : public ::testing::Test {
     argv.insert(argv.end(), arguments.begin(), arguments.end());
     return run_command(argv, environment(extra_env));
   }
-  CommandResult hook(std::vector<std::string> arguments, std::vector<std::string> extra_env = {}) const {
+  CommandResult hook(std::vector<std::string> arguments,
+                     std::vector<std::string> extra_env = {}) const {
     return run("hook", std::move(arguments), std::move(extra_env));
   }
   std::string state_dir() const { return (dir_.path() / "run").string(); }
@@ -74,9 +75,10 @@ class HookTest : public ::testing::Test {
 TEST_F(HookTest, SystemdPreUnloadsTheBoundModuleAndPostLoadsItBack) {
   auto result = hook({"systemd-sleep", "pre", "suspend"});
   EXPECT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_NE(result.err.find("pre suspend: unloaded 'xhci_pci' (bound to 0000:0f:00.0 (driver xhci_hcd); "
-                            "profile nec-upd720200-xhci)"),
-            std::string::npos)
+  EXPECT_NE(
+      result.err.find("pre suspend: unloaded 'xhci_pci' (bound to 0000:0f:00.0 (driver xhci_hcd); "
+                      "profile nec-upd720200-xhci)"),
+      std::string::npos)
       << result.err;
   EXPECT_FALSE(kernel_->loaded("xhci_pci"));
   EXPECT_TRUE(kernel_->loaded("xhci_hcd")) << "on 6.1 only the bound module goes";
@@ -115,10 +117,13 @@ TEST_F(HookTest, DryRunChangesNothing) {
 
 TEST_F(HookTest, BusyModuleIsRetriedThenLeftAndTheHookStillExitsZero) {
   config("busy_retry_ms: 300\n");
-  const auto result = hook({"systemd-sleep", "pre", "suspend"}, {"SUSPENDFIX_FAKE_DELETE_ERRORS=xhci_pci:EBUSY"});
+  const auto result =
+      hook({"systemd-sleep", "pre", "suspend"}, {"SUSPENDFIX_FAKE_DELETE_ERRORS=xhci_pci:EBUSY"});
   EXPECT_EQ(result.exit_code, 0);
-  EXPECT_NE(result.err.find("WARNING: pre suspend: could not unload 'xhci_pci': Device or resource busy, ignoring"),
-            std::string::npos)
+  EXPECT_NE(
+      result.err.find(
+          "WARNING: pre suspend: could not unload 'xhci_pci': Device or resource busy, ignoring"),
+      std::string::npos)
       << result.err;
   EXPECT_GT(count("delete xhci_pci EBUSY"), 1u);
   EXPECT_TRUE(kernel_->loaded("xhci_pci"));
@@ -127,15 +132,19 @@ TEST_F(HookTest, BusyModuleIsRetriedThenLeftAndTheHookStillExitsZero) {
 
 TEST_F(HookTest, FailedReloadStaysRecordedAndRestoreBringsItBack) {
   hook({"systemd-sleep", "pre", "suspend"});
-  auto result = hook({"systemd-sleep", "post", "suspend"}, {"SUSPENDFIX_FAKE_INIT_ERRORS=xhci_pci:ENODEV"});
+  auto result =
+      hook({"systemd-sleep", "post", "suspend"}, {"SUSPENDFIX_FAKE_INIT_ERRORS=xhci_pci:ENODEV"});
   EXPECT_EQ(result.exit_code, 0);
-  EXPECT_NE(result.err.find("ERROR: post suspend: could not load 'xhci_pci': No such device; it stays recorded: "
-                            "run 'suspendfix restore'"),
-            std::string::npos)
+  EXPECT_NE(
+      result.err.find(
+          "ERROR: post suspend: could not load 'xhci_pci': No such device; it stays recorded: "
+          "run 'suspendfix restore'"),
+      std::string::npos)
       << result.err;
   EXPECT_FALSE(kernel_->loaded("xhci_pci"));
   result = run("status", {});
-  EXPECT_NE(result.out.find("module xhci_pci  unloaded before suspend"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("module xhci_pci  unloaded before suspend"), std::string::npos)
+      << result.out;
   result = run("restore", {});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_TRUE(kernel_->loaded("xhci_pci"));
@@ -157,7 +166,8 @@ TEST_F(HookTest, ModuleWhoseFileVanishedIsReportedNotForgotten) {
 TEST_F(HookTest, BuiltinModuleIsSkippedWithAReason) {
   config("unload_modules: [ahci, e1000e]\n");
   const auto result = hook({"--verbose", "systemd-sleep", "pre", "suspend"});
-  EXPECT_NE(result.err.find("skipped 'ahci': built into the kernel, cannot be unloaded"), std::string::npos)
+  EXPECT_NE(result.err.find("skipped 'ahci': built into the kernel, cannot be unloaded"),
+            std::string::npos)
       << result.err;
   EXPECT_FALSE(kernel_->loaded("e1000e")) << "the configuration's module was unloaded";
   EXPECT_NE(result.err.find("unloaded 'e1000e' (named in the configuration)"), std::string::npos);
@@ -167,7 +177,8 @@ TEST_F(HookTest, BrokenConfigurationUnloadsNothing) {
   config("keep_modules: [xhci_pci\n");
   const auto result = hook({"systemd-sleep", "pre", "suspend"});
   EXPECT_EQ(result.exit_code, 0);
-  EXPECT_NE(result.err.find("config.yaml:2:1: end of sequence flow not found; refusing to unload anything"),
+  EXPECT_NE(result.err.find(
+                "config.yaml:2:1: end of sequence flow not found; refusing to unload anything"),
             std::string::npos)
       << result.err;
   EXPECT_TRUE(kernel_->calls().empty());
@@ -176,8 +187,9 @@ TEST_F(HookTest, BrokenConfigurationUnloadsNothing) {
 TEST_F(HookTest, KeepModulesIsHonoured) {
   config("keep_modules: [xhci_pci]\n");
   const auto result = hook({"systemd-sleep", "pre", "suspend"});
-  EXPECT_NE(result.err.find("skipped 'xhci_pci': 'xhci_pci' is protected: kept by the administrator"),
-            std::string::npos)
+  EXPECT_NE(
+      result.err.find("skipped 'xhci_pci': 'xhci_pci' is protected: kept by the administrator"),
+      std::string::npos)
       << result.err;
   EXPECT_TRUE(kernel_->loaded("xhci_pci"));
 }
@@ -186,19 +198,22 @@ TEST_F(HookTest, KilledBetweenTwoUnloadsLosesNothing) {
   config("unload_modules: [e1000e]\nbusy_retry_ms: 10000\ntimeout_seconds: 60\n");
   // xhci_pci goes first; e1000e then stays busy, and the hook is killed while it retries.
   const auto env = environment({"SUSPENDFIX_FAKE_DELETE_ERRORS=e1000e:EBUSY"});
-  std::vector<std::string> args = {SUSPENDFIX_BINARY, "hook", "--profiles",
-                                   std::string(SUSPENDFIX_SOURCE_DIR) + "/profiles/nec", "systemd-sleep", "pre",
-                                   "suspend"};
+  std::vector<std::string> args = {
+      SUSPENDFIX_BINARY, "hook", "--profiles", std::string(SUSPENDFIX_SOURCE_DIR) + "/profiles/nec",
+      "systemd-sleep",   "pre",  "suspend"};
   auto future = std::async(std::launch::async, [&] { return run_command(args, env); });
   const auto started = std::chrono::steady_clock::now();
-  while (count("delete e1000e EBUSY") == 0 && std::chrono::steady_clock::now() - started < std::chrono::seconds(20))
+  while (count("delete e1000e EBUSY") == 0 &&
+         std::chrono::steady_clock::now() - started < std::chrono::seconds(20))
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   ASSERT_GT(count("delete e1000e EBUSY"), 0u);
-  run_command({"/usr/bin/pkill", "-KILL", "-f", "hook --profiles " + std::string(SUSPENDFIX_SOURCE_DIR)});
+  run_command(
+      {"/usr/bin/pkill", "-KILL", "-f", "hook --profiles " + std::string(SUSPENDFIX_SOURCE_DIR)});
   const auto killed = future.get();
   EXPECT_EQ(killed.exit_code, 128 + SIGKILL);
   EXPECT_FALSE(kernel_->loaded("xhci_pci"));
-  EXPECT_NE(state().find("module xhci_pci"), std::string::npos) << "the record names what was unloaded";
+  EXPECT_NE(state().find("module xhci_pci"), std::string::npos)
+      << "the record names what was unloaded";
   const auto result = hook({"systemd-sleep", "post", "suspend"});
   EXPECT_TRUE(kernel_->loaded("xhci_pci")) << result.err;
   EXPECT_TRUE(kernel_->loaded("e1000e"));
@@ -229,8 +244,12 @@ TEST_F(HookTest, LinkPlantedAtTheStatePathIsRefused) {
 }
 
 TEST_F(HookTest, TwoPreAtOnceUnloadOnce) {
-  auto first = std::async(std::launch::async, [&] { return hook({"systemd-sleep", "pre", "suspend"}); });
-  auto second = std::async(std::launch::async, [&] { return hook({"pm-utils", "suspend", "suspend"}); });
+  auto first = std::async(std::launch::async, [&] {
+    return hook({"systemd-sleep", "pre", "suspend"});
+  });
+  auto second = std::async(std::launch::async, [&] {
+    return hook({"pm-utils", "suspend", "suspend"});
+  });
   EXPECT_EQ(first.get().exit_code, 0);
   EXPECT_EQ(second.get().exit_code, 0);
   EXPECT_EQ(count("delete xhci_pci 0"), 1u);
@@ -250,30 +269,43 @@ TEST_F(HookTest, PostWithoutPreDoesNothing) {
 
 TEST_F(HookTest, MountedUsbDiskOnTheControllerProtectsIt) {
   testbed_.add_devices(
-      "P: /devices/pci0000:00/0000:00:1c.0/0000:0f:00.0/usb3/3-1\nE: DEVTYPE=usb_device\nE: SUBSYSTEM=usb\n"
+      "P: /devices/pci0000:00/0000:00:1c.0/0000:0f:00.0/usb3/3-1\nE: DEVTYPE=usb_device\nE: "
+      "SUBSYSTEM=usb\n"
       "A: idVendor=0781\\n\nA: idProduct=5581\\n\n\n"
-      "P: /devices/pci0000:00/0000:00:1c.0/0000:0f:00.0/usb3/3-1/3-1:1.0\nE: DEVTYPE=usb_interface\n"
+      "P: /devices/pci0000:00/0000:00:1c.0/0000:0f:00.0/usb3/3-1/3-1:1.0\nE: "
+      "DEVTYPE=usb_interface\n"
       "E: DRIVER=usb-storage\nE: SUBSYSTEM=usb\n"
       "L: driver=../../../../../../../bus/usb/drivers/usb-storage\n\n"
-      "P: /devices/pci0000:00/0000:00:1c.0/0000:0f:00.0/usb3/3-1/3-1:1.0/host6/target6:0:0/6:0:0:0/block/sdb\n"
-      "E: SUBSYSTEM=block\nE: DEVTYPE=disk\nE: MAJOR=8\nE: MINOR=16\nE: DEVNAME=/dev/sdb\nA: dev=8:16\\n\n\n"
-      "P: /devices/pci0000:00/0000:00:1c.0/0000:0f:00.0/usb3/3-1/3-1:1.0/host6/target6:0:0/6:0:0:0/block/sdb/sdb1\n"
-      "E: SUBSYSTEM=block\nE: DEVTYPE=partition\nE: MAJOR=8\nE: MINOR=17\nE: DEVNAME=/dev/sdb1\nA: dev=8:17\\n\n");
+      "P: "
+      "/devices/pci0000:00/0000:00:1c.0/0000:0f:00.0/usb3/3-1/3-1:1.0/host6/target6:0:0/6:0:0:0/"
+      "block/sdb\n"
+      "E: SUBSYSTEM=block\nE: DEVTYPE=disk\nE: MAJOR=8\nE: MINOR=16\nE: DEVNAME=/dev/sdb\nA: "
+      "dev=8:16\\n\n\n"
+      "P: "
+      "/devices/pci0000:00/0000:00:1c.0/0000:0f:00.0/usb3/3-1/3-1:1.0/host6/target6:0:0/6:0:0:0/"
+      "block/sdb/sdb1\n"
+      "E: SUBSYSTEM=block\nE: DEVTYPE=partition\nE: MAJOR=8\nE: MINOR=17\nE: DEVNAME=/dev/sdb1\nA: "
+      "dev=8:17\\n\n");
   testbed_.add_sysfs("link bus/usb/drivers/usb-storage/module ../../../../module/usb_storage\n");
   std::ofstream(kernel_->root() + "/proc/self/mountinfo")
-      << "22 1 254:1 / / rw - ext4 /dev/vda1 rw\n40 22 8:17 / /media/usb rw,relatime - vfat /dev/sdb1 rw\n";
+      << "22 1 254:1 / / rw - ext4 /dev/vda1 rw\n40 22 8:17 / /media/usb rw,relatime - vfat "
+         "/dev/sdb1 rw\n";
   const auto result = hook({"systemd-sleep", "pre", "suspend"});
   EXPECT_EQ(result.exit_code, 0);
-  EXPECT_NE(result.err.find("skipped 'xhci_pci': 'xhci_pci' is protected: needed by the filesystem on /media/usb"),
-            std::string::npos)
+  EXPECT_NE(
+      result.err.find(
+          "skipped 'xhci_pci': 'xhci_pci' is protected: needed by the filesystem on /media/usb"),
+      std::string::npos)
       << result.err;
   EXPECT_TRUE(kernel_->loaded("xhci_pci"));
   // detect says the same, so a person knows before the suspend.
-  const auto detect = run_command({SUSPENDFIX_BINARY, "detect", "--profiles",
-                                   std::string(SUSPENDFIX_SOURCE_DIR) + "/profiles/nec", "--no-hwdb"},
-                                  environment());
-  EXPECT_NE(detect.out.find("-  skip   xhci_pci: bound to 0000:0f:00.0 (driver xhci_hcd) [nec-upd720200-xhci]; "
-                            "'xhci_pci' is protected: needed by the filesystem on /media/usb"),
+  const auto detect =
+      run_command({SUSPENDFIX_BINARY, "detect", "--profiles",
+                   std::string(SUSPENDFIX_SOURCE_DIR) + "/profiles/nec", "--no-hwdb"},
+                  environment());
+  EXPECT_NE(detect.out.find(
+                "-  skip   xhci_pci: bound to 0000:0f:00.0 (driver xhci_hcd) [nec-upd720200-xhci]; "
+                "'xhci_pci' is protected: needed by the filesystem on /media/usb"),
             std::string::npos)
       << detect.out;
 }
@@ -282,7 +314,8 @@ TEST_F(HookTest, SuspendCommandWritesTheStateFileBetweenPreAndPost) {
   testbed_.add_sysfs("file power/state freeze mem disk\nfile power/mem_sleep s2idle [deep]\n");
   const auto result = run("suspend", {"--mode", "mem"});
   EXPECT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_EQ(read_file(testbed_.sys_dir() + "/power/state"), "mem") << "the testbed's file, never the host's";
+  EXPECT_EQ(read_file(testbed_.sys_dir() + "/power/state"), "mem")
+      << "the testbed's file, never the host's";
   EXPECT_EQ(kernel_->calls(), (std::vector<std::string>{"delete xhci_pci 0", "init xhci_pci 0"}));
   EXPECT_EQ(state(), "");
 }
@@ -290,14 +323,17 @@ TEST_F(HookTest, SuspendCommandWritesTheStateFileBetweenPreAndPost) {
 TEST_F(HookTest, FailedSuspendReportsTheKernelsRecordAndStillLoadsBack) {
   fs::create_directories(testbed_.sys_dir() + "/power/state");  // writing to a directory fails
   testbed_.add_sysfs(
-      "file power/suspend_stats/last_failed_dev 0000:0f:00.0\nfile power/suspend_stats/last_failed_errno -16\n"
+      "file power/suspend_stats/last_failed_dev 0000:0f:00.0\nfile "
+      "power/suspend_stats/last_failed_errno -16\n"
       "file power/suspend_stats/last_failed_step suspend\n");
   const auto result = run("suspend", {"--mode", "mem"});
   EXPECT_EQ(result.exit_code, 1);
-  EXPECT_NE(result.err.find("ERROR: could not suspend: writing 'mem' to /sys/power/state failed: Is a directory; "
-                            "the kernel says: last_failed_dev 0000:0f:00.0, last_failed_errno -16, "
-                            "last_failed_step suspend"),
-            std::string::npos)
+  EXPECT_NE(
+      result.err.find(
+          "ERROR: could not suspend: writing 'mem' to /sys/power/state failed: Is a directory; "
+          "the kernel says: last_failed_dev 0000:0f:00.0, last_failed_errno -16, "
+          "last_failed_step suspend"),
+      std::string::npos)
       << result.err;
   EXPECT_TRUE(kernel_->loaded("xhci_pci")) << "post ran";
   EXPECT_EQ(state(), "");
@@ -313,8 +349,9 @@ namespace {
 class DeviceActionTest : public HookTest {
  protected:
   CommandResult device_hook(std::vector<std::string> arguments) const {
-    std::vector<std::string> argv = {SUSPENDFIX_BINARY, "hook", "--profiles",
-                                     std::string(SUSPENDFIX_TEST_DATA) + "/profiles/device-actions"};
+    std::vector<std::string> argv = {
+        SUSPENDFIX_BINARY, "hook", "--profiles",
+        std::string(SUSPENDFIX_TEST_DATA) + "/profiles/device-actions"};
     argv.insert(argv.end(), arguments.begin(), arguments.end());
     return run_command(argv, environment());
   }
@@ -329,28 +366,34 @@ class DeviceActionTest : public HookTest {
 // (tests/vm, sfx-device-actions) runs the same actions on a real kernel.
 TEST_F(DeviceActionTest, UnbindAndBindLandInSysfsAndAreVerified) {
   auto result = device_hook({"systemd-sleep", "pre", "suspend"});
-  EXPECT_NE(result.err.find("pre suspend: unbound 0000:0f:00.0 (driver xhci_hcd, the profile asks to unbind it; "
-                            "profile test-nec-unbind)"),
-            std::string::npos)
+  EXPECT_NE(
+      result.err.find(
+          "pre suspend: unbound 0000:0f:00.0 (driver xhci_hcd, the profile asks to unbind it; "
+          "profile test-nec-unbind)"),
+      std::string::npos)
       << result.err;
   EXPECT_EQ(sysfs("bus/pci/drivers/xhci_hcd/unbind"), "0000:0f:00.0");
   EXPECT_NE(state().find("unbind 0000:0f:00.0 xhci_hcd suspend"), std::string::npos) << state();
   EXPECT_TRUE(kernel_->loaded("xhci_pci")) << "no module is unloaded";
 
-  const std::string link = testbed_.sys_dir() + "/devices/pci0000:00/0000:00:1c.0/0000:0f:00.0/driver";
+  const std::string link =
+      testbed_.sys_dir() + "/devices/pci0000:00/0000:00:1c.0/0000:0f:00.0/driver";
   const auto target = fs::read_symlink(link);
   fs::remove(link);  // the kernel unbinds it
   result = device_hook({"systemd-sleep", "post", "suspend"});
   EXPECT_EQ(result.exit_code, 0);
   EXPECT_EQ(sysfs("bus/pci/drivers/xhci_hcd/bind"), "0000:0f:00.0") << "bind was written";
-  EXPECT_NE(result.err.find("could not bind 0000:0f:00.0 to xhci_hcd: it is still not bound to 'xhci_hcd'; it stays "
-                            "recorded"),
-            std::string::npos)
+  EXPECT_NE(
+      result.err.find(
+          "could not bind 0000:0f:00.0 to xhci_hcd: it is still not bound to 'xhci_hcd'; it stays "
+          "recorded"),
+      std::string::npos)
       << "verified, not assumed: " << result.err;
   fs::create_symlink(target, link);  // the kernel binds it after all
   result = run("restore", {});
   EXPECT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_NE(result.err.find("restore: 0000:0f:00.0 is bound to xhci_hcd again"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("restore: 0000:0f:00.0 is bound to xhci_hcd again"), std::string::npos)
+      << result.err;
   EXPECT_EQ(state(), "");
 }
 
@@ -371,14 +414,17 @@ TEST_F(DeviceActionTest, DeviceThatDoesNotComeBackIsRecordedAndRestored) {
   auto result = device_hook({"systemd-sleep", "post", "suspend"});
   EXPECT_EQ(result.exit_code, 0);
   EXPECT_EQ(sysfs("bus/pci/rescan"), "1") << "the bus was rescanned";
-  EXPECT_NE(result.err.find("ERROR: post suspend: could not bring back 0000:00:19.0: it did not come back after a "
-                            "rescan of the PCI bus; it stays recorded: run 'suspendfix restore'"),
-            std::string::npos)
+  EXPECT_NE(
+      result.err.find(
+          "ERROR: post suspend: could not bring back 0000:00:19.0: it did not come back after a "
+          "rescan of the PCI bus; it stays recorded: run 'suspendfix restore'"),
+      std::string::npos)
       << result.err;
   EXPECT_NE(state().find("remove 0000:00:19.0"), std::string::npos);
   EXPECT_EQ(run("restore", {}).exit_code, 1) << "still gone";
   // The device shows up again (a slow link): only its own block of the fixture.
-  const std::string machine = read_file(std::string(SUSPENDFIX_TEST_DATA) + "/machines/lenovo-t510-nec.umockdev");
+  const std::string machine =
+      read_file(std::string(SUSPENDFIX_TEST_DATA) + "/machines/lenovo-t510-nec.umockdev");
   const size_t start = machine.find("P: /devices/pci0000:00/0000:00:19.0\n");
   ASSERT_NE(start, std::string::npos);
   testbed_.add_devices(machine.substr(start, machine.find("\n\n", start) - start + 1));
@@ -399,8 +445,10 @@ TEST_F(HookTest, ThunderboltIsRefusedOnAnAmdMachineSuspendingToIdle) {
   std::ofstream(kernel_->root() + "/proc/cpuinfo") << "processor\t: 0\nvendor_id\t: AuthenticAMD\n";
   testbed_.add_sysfs("file power/mem_sleep [s2idle] deep\n");
   auto result = hook({"systemd-sleep", "pre", "suspend"});
-  EXPECT_NE(result.err.find("skipped 'thunderbolt': 'thunderbolt' is protected: this AMD machine suspends to idle"),
-            std::string::npos)
+  EXPECT_NE(
+      result.err.find(
+          "skipped 'thunderbolt': 'thunderbolt' is protected: this AMD machine suspends to idle"),
+      std::string::npos)
       << result.err;
   EXPECT_TRUE(kernel_->loaded("thunderbolt"));
   hook({"systemd-sleep", "post", "suspend"});

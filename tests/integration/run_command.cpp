@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include "integration/run_command.hpp"
+
 #include <gtest/gtest.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -7,14 +9,14 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "integration/run_command.hpp"
 #include "integration/testbed.hpp"
 
 extern char** environ;
 
 namespace suspendfix::testing {
 
-CommandResult run_command(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+CommandResult run_command(const std::vector<std::string>& argv,
+                          const std::vector<std::string>& env) {
   char out_name[] = "/tmp/suspendfix-out-XXXXXX";
   char err_name[] = "/tmp/suspendfix-err-XXXXXX";
   const int out_fd = mkstemp(out_name);
@@ -51,7 +53,8 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::vecto
 
 ::testing::AssertionResult matches_golden(const std::string& name, const std::string& text) {
   const std::string path = std::string(SUSPENDFIX_TEST_DATA) + "/golden/" + name;
-  if (const char* update = std::getenv("SUSPENDFIX_UPDATE_GOLDEN"); update && std::string(update) == "1") {
+  if (const char* update = std::getenv("SUSPENDFIX_UPDATE_GOLDEN");
+      update && std::string(update) == "1") {
     std::ofstream(path, std::ios::binary) << text;
     return ::testing::AssertionSuccess();
   }
@@ -59,11 +62,13 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::vecto
   try {
     expected = read_file(path);
   } catch (const std::exception& error) {
-    return ::testing::AssertionFailure() << error.what() << " (run with SUSPENDFIX_UPDATE_GOLDEN=1)";
+    return ::testing::AssertionFailure()
+           << error.what() << " (run with SUSPENDFIX_UPDATE_GOLDEN=1)";
   }
   if (expected == text) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure() << "output differs from " << path << "\n--- expected\n"
-                                       << expected << "\n--- actual\n" << text;
+                                       << expected << "\n--- actual\n"
+                                       << text;
 }
 
 }  // namespace suspendfix::testing

@@ -32,7 +32,8 @@ bool Testbed::mocked() { return umockdev_in_mock_environment(); }
 
 void Testbed::add_devices(const std::string& text) {
   GError* error = nullptr;
-  if (!umockdev_testbed_add_from_string(static_cast<UMockdevTestbed*>(testbed_), text.c_str(), &error)) {
+  if (!umockdev_testbed_add_from_string(static_cast<UMockdevTestbed*>(testbed_), text.c_str(),
+                                        &error)) {
     const std::string message = error ? error->message : "unknown error";
     g_clear_error(&error);
     throw std::runtime_error("umockdev: " + message);

@@ -50,7 +50,8 @@ TEST_F(UdevDeviceSourceTest, ReadsTheSeedLaptop) {
 
   EXPECT_EQ(machine.dmi.at(DmiField::kSysVendor), "LENOVO");
   EXPECT_EQ(machine.dmi.at(DmiField::kProductVersion), "ThinkPad T510");
-  EXPECT_EQ(machine.dmi.at(DmiField::kBiosVersion), "6MET64WW (1.27 )") << "inner spaces kept, newline trimmed";
+  EXPECT_EQ(machine.dmi.at(DmiField::kBiosVersion), "6MET64WW (1.27 )")
+      << "inner spaces kept, newline trimmed";
   EXPECT_FALSE(machine.kernel_release.empty());
 }
 
@@ -78,7 +79,8 @@ TEST_F(UdevDeviceSourceTest, MachineWithoutTheController) {
 
 TEST_F(UdevDeviceSourceTest, EmptyMachineAndGarbledAttributes) {
   testbed_.add_devices(
-      "P: /devices/pci0000:00/0000:00:05.0\nE: SUBSYSTEM=pci\nA: vendor=garbage\nA: device=0x12345678\n");
+      "P: /devices/pci0000:00/0000:00:05.0\nE: SUBSYSTEM=pci\nA: vendor=garbage\nA: "
+      "device=0x12345678\n");
   const Machine machine = make_udev_device_source(DeviceNames::kProperties)->scan();
   ASSERT_EQ(machine.pci.size(), 1u);
   EXPECT_EQ(machine.pci[0].vendor, 0) << "garbage reads as 0, not as a crash";
@@ -93,7 +95,8 @@ TEST_F(UdevDeviceSourceTest, KmodReadsModuleStateFromSysfs) {
   EXPECT_EQ(xhci_hcd.state, ModuleState::kLive);
   EXPECT_EQ(xhci_hcd.holders, (std::vector<std::string>{"xhci_pci"}));
   EXPECT_EQ(xhci_hcd.refcount, 1);
-  EXPECT_EQ(modules->status("ahci").state, ModuleState::kBuiltin) << "/sys/module/ahci without initstate";
+  EXPECT_EQ(modules->status("ahci").state, ModuleState::kBuiltin)
+      << "/sys/module/ahci without initstate";
   EXPECT_EQ(modules->status("r8169").state, ModuleState::kNotLoaded);
 }
 

@@ -45,7 +45,8 @@ busy_retry_ms: 500
   const PlanOptions suspend = config.plan_options(SleepType::kSuspend);
   EXPECT_EQ(suspend.extra_modules, (std::vector<std::string>{"r8169"}));
   EXPECT_EQ(suspend.protected_modules.at("btusb"), "kept by the administrator (keep_modules)");
-  EXPECT_TRUE(suspend.protected_modules.count("nvme")) << "the built-in storage list is always there";
+  EXPECT_TRUE(suspend.protected_modules.count("nvme"))
+      << "the built-in storage list is always there";
   EXPECT_EQ(suspend.disabled_profiles.count("nec-upd720200-xhci"), 1u);
   EXPECT_EQ(config.plan_options(SleepType::kHibernate).extra_modules,
             (std::vector<std::string>{"r8169", "mt7921e"}));
@@ -55,18 +56,21 @@ TEST(AdminConfig, BadValuesNameTheirPlace) {
   EXPECT_EQ(error_of("timeout_seconds: 600\n"),
             "config.yaml:1:18: bad timeout_seconds '600': expected a whole number from 1 to 80");
   EXPECT_EQ(error_of("unload_modules: [\"a b\"]\n"),
-            "config.yaml:1:18: bad module name 'a b': only A-Z a-z 0-9 _ -, not starting with '-', at most 55 characters");
+            "config.yaml:1:18: bad module name 'a b': only A-Z a-z 0-9 _ -, not starting with '-', "
+            "at most 55 characters");
   EXPECT_EQ(error_of("sleep_types: [nap]\n"),
             "config.yaml:1:15: bad sleep type 'nap': expected suspend, hibernate, hybrid-sleep or "
             "suspend-then-hibernate");
-  EXPECT_EQ(error_of("keep_modules: btusb\n"), "config.yaml:1:15: 'keep_modules' must be a list, not a string");
+  EXPECT_EQ(error_of("keep_modules: btusb\n"),
+            "config.yaml:1:15: 'keep_modules' must be a list, not a string");
 }
 
 TEST(AdminConfig, UnknownKeysWarn) {
   std::vector<ProfileError> warnings;
   parse("suspend_modules: [x]\n", &warnings);
   ASSERT_EQ(warnings.size(), 1u);
-  EXPECT_STREQ(warnings[0].what(), "config.yaml:1:1: unknown key 'suspend_modules' in 'configuration'");
+  EXPECT_STREQ(warnings[0].what(),
+               "config.yaml:1:1: unknown key 'suspend_modules' in 'configuration'");
 }
 
 }  // namespace

@@ -57,7 +57,8 @@ class ExecutorTest : public ::testing::Test {
 
 TEST_F(ExecutorTest, PreUnloadsInOrderAndPostLoadsBackInReverse) {
   auto modules = xhci_chain();
-  run_pre(plan({planned("xhci_pci"), planned("xhci_hcd")}), "pre suspend", {modules, devices_}, store_, options_);
+  run_pre(plan({planned("xhci_pci"), planned("xhci_hcd")}), "pre suspend", {modules, devices_},
+          store_, options_);
   EXPECT_EQ(modules.calls, (std::vector<std::string>{"unload xhci_pci", "unload xhci_hcd"}));
   EXPECT_FALSE(modules.loaded("xhci_pci"));
   EXPECT_FALSE(modules.loaded("xhci_hcd"));
@@ -73,9 +74,10 @@ TEST_F(ExecutorTest, PreUnloadsInOrderAndPostLoadsBackInReverse) {
 
 TEST_F(ExecutorTest, SkippedDecisionsTouchNothing) {
   auto modules = xhci_chain();
-  const auto results = run_pre(plan({planned("ahci", Decision::kBuiltin), planned("r8169", Decision::kNotLoaded),
-                                     planned("nvme", Decision::kRefused)}),
-                               "pre suspend", {modules, devices_}, store_, options_);
+  const auto results =
+      run_pre(plan({planned("ahci", Decision::kBuiltin), planned("r8169", Decision::kNotLoaded),
+                    planned("nvme", Decision::kRefused)}),
+              "pre suspend", {modules, devices_}, store_, options_);
   EXPECT_TRUE(modules.calls.empty());
   EXPECT_TRUE(recorded().empty());
   ASSERT_EQ(results.size(), 3u);
@@ -86,7 +88,8 @@ TEST_F(ExecutorTest, BusyModuleIsRetriedBoundedThenSkippedAndTheOthersStillRun) 
   auto modules = xhci_chain();
   modules.in_use("e1000e", 1);
   options_.busy_retry = std::chrono::milliseconds(200);
-  const auto results = run_pre(plan({planned("e1000e"), planned("xhci_pci")}), "pre suspend", {modules, devices_}, store_, options_);
+  const auto results = run_pre(plan({planned("e1000e"), planned("xhci_pci")}), "pre suspend",
+                               {modules, devices_}, store_, options_);
   ASSERT_EQ(results.size(), 2u);
   EXPECT_EQ(results[0].outcome, ActionResult::Outcome::kFailed);
   EXPECT_EQ(results[0].reason, "Resource temporarily unavailable");
@@ -101,7 +104,8 @@ TEST_F(ExecutorTest, BusyModuleIsRetriedBoundedThenSkippedAndTheOthersStillRun) 
 TEST_F(ExecutorTest, TransientBusyEventuallySucceeds) {
   auto modules = xhci_chain();
   modules.fail_unload("e1000e", EAGAIN, 2);
-  const auto results = run_pre(plan({planned("e1000e")}), "pre suspend", {modules, devices_}, store_, options_);
+  const auto results =
+      run_pre(plan({planned("e1000e")}), "pre suspend", {modules, devices_}, store_, options_);
   EXPECT_EQ(results[0].outcome, ActionResult::Outcome::kDone);
   EXPECT_EQ(std::count(modules.calls.begin(), modules.calls.end(), "unload e1000e"), 3);
 }
@@ -109,7 +113,8 @@ TEST_F(ExecutorTest, TransientBusyEventuallySucceeds) {
 TEST_F(ExecutorTest, OtherErrorsAreNotRetried) {
   auto modules = xhci_chain();
   modules.fail_unload("e1000e", EPERM);
-  const auto results = run_pre(plan({planned("e1000e")}), "pre suspend", {modules, devices_}, store_, options_);
+  const auto results =
+      run_pre(plan({planned("e1000e")}), "pre suspend", {modules, devices_}, store_, options_);
   EXPECT_EQ(results[0].outcome, ActionResult::Outcome::kFailed);
   EXPECT_EQ(modules.calls, (std::vector<std::string>{"unload e1000e"}));
   EXPECT_EQ(waited_.count(), 0);
@@ -118,7 +123,8 @@ TEST_F(ExecutorTest, OtherErrorsAreNotRetried) {
 TEST_F(ExecutorTest, ModuleWhoseHolderStayedIsSkippedWithoutRetrying) {
   auto modules = xhci_chain();
   modules.fail_unload("xhci_pci", EPERM);
-  const auto results = run_pre(plan({planned("xhci_pci"), planned("xhci_hcd")}), "pre suspend", {modules, devices_}, store_, options_);
+  const auto results = run_pre(plan({planned("xhci_pci"), planned("xhci_hcd")}), "pre suspend",
+                               {modules, devices_}, store_, options_);
   EXPECT_EQ(results[1].outcome, ActionResult::Outcome::kSkipped);
   EXPECT_EQ(results[1].reason, "still held by 'xhci_pci', left loaded");
   EXPECT_EQ(modules.calls, (std::vector<std::string>{"unload xhci_pci"}));
@@ -127,14 +133,16 @@ TEST_F(ExecutorTest, ModuleWhoseHolderStayedIsSkippedWithoutRetrying) {
 TEST_F(ExecutorTest, ModuleThatVanishedIsNothingToDo) {
   auto modules = xhci_chain();
   modules.add("e1000e", false);
-  const auto results = run_pre(plan({planned("e1000e")}), "pre suspend", {modules, devices_}, store_, options_);
+  const auto results =
+      run_pre(plan({planned("e1000e")}), "pre suspend", {modules, devices_}, store_, options_);
   EXPECT_EQ(results[0].outcome, ActionResult::Outcome::kSkipped);
   EXPECT_TRUE(recorded().empty());
 }
 
 TEST_F(ExecutorTest, FailedReloadStaysRecordedForRestore) {
   auto modules = xhci_chain();
-  run_pre(plan({planned("xhci_pci"), planned("e1000e")}), "pre suspend", {modules, devices_}, store_, options_);
+  run_pre(plan({planned("xhci_pci"), planned("e1000e")}), "pre suspend", {modules, devices_},
+          store_, options_);
   modules.fail_load("xhci_pci", ENODEV, 1);
   const auto results = run_post("post suspend", {modules, devices_}, store_, options_);
   EXPECT_EQ(results[0].outcome, ActionResult::Outcome::kDone);    // e1000e, last in, first back
@@ -157,7 +165,8 @@ TEST_F(ExecutorTest, SecondPreKeepsTheFirstRecordsAndUnloadsNothingTwice) {
   run_pre(plan({planned("xhci_pci")}), "pre suspend", {modules, devices_}, store_, options_);
   // The same pre again (two hook systems, or a retried suspend): the planner now sees it not
   // loaded, but even a stale plan must not double the record.
-  run_pre(plan({planned("xhci_pci"), planned("e1000e")}), "pre suspend", {modules, devices_}, store_, options_);
+  run_pre(plan({planned("xhci_pci"), planned("e1000e")}), "pre suspend", {modules, devices_},
+          store_, options_);
   EXPECT_EQ(std::count(modules.calls.begin(), modules.calls.end(), "unload xhci_pci"), 1);
   EXPECT_EQ(recorded(), (std::vector<std::string>{"xhci_pci", "e1000e"}));
 }
@@ -165,7 +174,8 @@ TEST_F(ExecutorTest, SecondPreKeepsTheFirstRecordsAndUnloadsNothingTwice) {
 TEST_F(ExecutorTest, OutOfTimeSkipsWhatIsLeft) {
   auto modules = xhci_chain();
   options_.deadline = std::chrono::steady_clock::now();
-  const auto results = run_pre(plan({planned("e1000e")}), "pre suspend", {modules, devices_}, store_, options_);
+  const auto results =
+      run_pre(plan({planned("e1000e")}), "pre suspend", {modules, devices_}, store_, options_);
   EXPECT_EQ(results[0].reason, "out of time (timeout_seconds), left loaded");
   EXPECT_TRUE(modules.calls.empty());
 }

@@ -15,7 +15,8 @@ Profile profile(const std::string& text) { return parse_profile(text, "p.yaml", 
 
 std::string nec_profile(const std::string& extra_match = "", const std::string& pci_extra = "") {
   return "id: nec\ndescription: d\nsources: [s]\nmatch:\n  pci:\n    - vendor: \"1033\"\n"
-         "      device: \"0194\"\n" + pci_extra + extra_match + "actions: {unload_bound_module: true}\n";
+         "      device: \"0194\"\n" +
+         pci_extra + extra_match + "actions: {unload_bound_module: true}\n";
 }
 
 TEST(Matcher, MatchesTheSeedControllerAndNothingElse) {
@@ -35,20 +36,24 @@ TEST(Matcher, MachineWithoutTheDeviceMatchesNothing) {
 }
 
 TEST(Matcher, SubsystemIdsNarrowTheMatch) {
-  const std::vector<Profile> lenovo = {profile(nec_profile("", "      subsystem_vendor: \"17aa\"\n"))};
-  const std::vector<Profile> dell = {profile(nec_profile("", "      subsystem_vendor: \"1028\"\n"))};
+  const std::vector<Profile> lenovo = {
+      profile(nec_profile("", "      subsystem_vendor: \"17aa\"\n"))};
+  const std::vector<Profile> dell = {
+      profile(nec_profile("", "      subsystem_vendor: \"1028\"\n"))};
   EXPECT_EQ(ProfileIndex(lenovo).match(lenovo_with_nec()).size(), 1u);
   EXPECT_TRUE(ProfileIndex(dell).match(lenovo_with_nec()).empty());
 }
 
 TEST(Matcher, ClassPrefixMatchesWithoutADeviceId) {
-  const std::vector<Profile> profiles = {profile(
-      "id: nec-any\ndescription: d\nsources: [s]\nmatch:\n  pci: [{vendor: \"1033\", class: \"0c03\"}]\n"
-      "actions: {unload_bound_module: true}\n")};
+  const std::vector<Profile> profiles = {
+      profile("id: nec-any\ndescription: d\nsources: [s]\nmatch:\n  pci: [{vendor: \"1033\", "
+              "class: \"0c03\"}]\n"
+              "actions: {unload_bound_module: true}\n")};
   EXPECT_EQ(ProfileIndex(profiles).match(lenovo_with_nec()).size(), 1u);
-  const std::vector<Profile> network = {profile(
-      "id: nec-net\ndescription: d\nsources: [s]\nmatch:\n  pci: [{vendor: \"1033\", class: \"02\"}]\n"
-      "actions: {unload_bound_module: true}\n")};
+  const std::vector<Profile> network = {
+      profile("id: nec-net\ndescription: d\nsources: [s]\nmatch:\n  pci: [{vendor: \"1033\", "
+              "class: \"02\"}]\n"
+              "actions: {unload_bound_module: true}\n")};
   EXPECT_TRUE(ProfileIndex(network).match(lenovo_with_nec()).empty());
 }
 
@@ -62,11 +67,11 @@ TEST(Matcher, KernelOutsideRangeIsANearMissWithAReason) {
 }
 
 TEST(Matcher, DmiPatternsMustAllMatch) {
-  const std::vector<Profile> thinkpad = {profile(nec_profile(
-      "  dmi: {sys_vendor: \"LENOVO\", product_version: \"ThinkPad T5*\"}\n"))};
+  const std::vector<Profile> thinkpad = {
+      profile(nec_profile("  dmi: {sys_vendor: \"LENOVO\", product_version: \"ThinkPad T5*\"}\n"))};
   EXPECT_TRUE(ProfileIndex(thinkpad).match(lenovo_with_nec())[0].applies);
-  const std::vector<Profile> x201 = {profile(nec_profile(
-      "  dmi: {sys_vendor: \"LENOVO\", product_version: \"ThinkPad X201\"}\n"))};
+  const std::vector<Profile> x201 = {profile(
+      nec_profile("  dmi: {sys_vendor: \"LENOVO\", product_version: \"ThinkPad X201\"}\n"))};
   const auto matches = ProfileIndex(x201).match(lenovo_with_nec());
   ASSERT_EQ(matches.size(), 1u);
   EXPECT_FALSE(matches[0].applies);
@@ -75,7 +80,8 @@ TEST(Matcher, DmiPatternsMustAllMatch) {
 
 TEST(Matcher, DmiOnlyProfileMatchesTheModel) {
   const std::string text =
-      "id: t510\ndescription: d\nsources: [s]\nmatch:\n  dmi: {product_version: \"ThinkPad T510\"}\n"
+      "id: t510\ndescription: d\nsources: [s]\nmatch:\n  dmi: {product_version: \"ThinkPad "
+      "T510\"}\n"
       "actions: {unload_modules: [iwlwifi]}\n";
   const std::vector<Profile> profiles = {profile(text)};
   const auto matches = ProfileIndex(profiles).match(lenovo_with_nec());
@@ -87,9 +93,10 @@ TEST(Matcher, DmiOnlyProfileMatchesTheModel) {
 }
 
 TEST(Matcher, UsbDevices) {
-  const std::vector<Profile> profiles = {profile(
-      "id: bt\ndescription: d\nsources: [s]\nmatch:\n  usb: [{vendor: \"8087\", product: \"0025\"}]\n"
-      "actions: {unload_bound_module: true}\n")};
+  const std::vector<Profile> profiles = {
+      profile("id: bt\ndescription: d\nsources: [s]\nmatch:\n  usb: [{vendor: \"8087\", product: "
+              "\"0025\"}]\n"
+              "actions: {unload_bound_module: true}\n")};
   Machine machine = lenovo_with_nec();
   UsbDevice bluetooth;
   bluetooth.name = "1-7";
@@ -107,8 +114,11 @@ TEST(Matcher, ScalesWithMatchesNotProfiles) {
   for (int i = 0; i < 5000; ++i) {
     char id[8];
     std::snprintf(id, sizeof id, "%04x", i);
-    profiles.push_back(profile("id: p" + std::string(id) + "\ndescription: d\nsources: [s]\nmatch:\n"
-                               "  pci: [{vendor: \"abcd\", device: \"" + id + "\"}]\n"
+    profiles.push_back(profile("id: p" + std::string(id) +
+                               "\ndescription: d\nsources: [s]\nmatch:\n"
+                               "  pci: [{vendor: \"abcd\", device: \"" +
+                               id +
+                               "\"}]\n"
                                "actions: {unload_bound_module: true}\n"));
   }
   profiles.push_back(profile(nec_profile()));

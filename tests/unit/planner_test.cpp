@@ -16,7 +16,8 @@ using testing::lenovo_with_nec;
 FakeModuleBackend linux_6_1() {
   FakeModuleBackend modules;
   modules.add("usb_common", true).add("usbcore", true, {"usb_common"});
-  modules.add("xhci_hcd", true, {"usbcore", "usb_common"}).add("xhci_pci", true, {"xhci_hcd", "usbcore"});
+  modules.add("xhci_hcd", true, {"usbcore", "usb_common"})
+      .add("xhci_pci", true, {"xhci_hcd", "usbcore"});
   modules.add("e1000e", true).add("iwlwifi", true).add("iwlmvm", true, {"iwlwifi"});
   modules.add("ahci", false).builtin("ahci");
   return modules;
@@ -39,7 +40,8 @@ struct Fixture {
     for (const auto& text : texts) profiles.push_back(parse_profile(text, "p.yaml", nullptr));
     matches = ProfileIndex(profiles).match(machine);
   }
-  Plan plan(ModuleInspector& modules, const PlanOptions& options = {}, SleepType sleep = SleepType::kSuspend) {
+  Plan plan(ModuleInspector& modules, const PlanOptions& options = {},
+            SleepType sleep = SleepType::kSuspend) {
     return make_plan(machine, matches, sleep, modules, options);
   }
   Machine machine;
@@ -49,7 +51,8 @@ struct Fixture {
 
 std::vector<std::string> summary(const Plan& plan) {
   std::vector<std::string> out;
-  for (const PlannedModule& module : plan.modules) out.push_back(std::string(decision_name(module.decision)) + " " + module.name);
+  for (const PlannedModule& module : plan.modules)
+    out.push_back(std::string(decision_name(module.decision)) + " " + module.name);
   return out;
 }
 
@@ -172,7 +175,8 @@ actions: {unload_bound_module: true}
   PlanOptions options;
   options.extra_modules = {"e1000e", "xhci-pci"};
   const Plan plan = fixture.plan(modules, options);
-  EXPECT_EQ(summary(plan), (std::vector<std::string>{"unload xhci_pci", "unload xhci_hcd", "unload e1000e"}));
+  EXPECT_EQ(summary(plan),
+            (std::vector<std::string>{"unload xhci_pci", "unload xhci_hcd", "unload e1000e"}));
   EXPECT_EQ(plan.modules[0].profiles, (std::vector<std::string>{"nec", "second"}));
   EXPECT_EQ(plan.modules[2].why, "named in the configuration");
 }
@@ -183,7 +187,8 @@ TEST(Planner, UnboundDeviceContributesNoModule) {
   machine.pci[1].driver.clear();
   machine.pci[1].module.clear();
   Fixture fixture({kSeed}, machine);
-  EXPECT_EQ(summary(fixture.plan(modules)), (std::vector<std::string>{"unload xhci_pci", "unload xhci_hcd"}))
+  EXPECT_EQ(summary(fixture.plan(modules)),
+            (std::vector<std::string>{"unload xhci_pci", "unload xhci_hcd"}))
       << "xhci_hcd is still named, and xhci_pci holds it";
 }
 
@@ -217,8 +222,8 @@ namespace {
 std::vector<std::string> device_summary(const Plan& plan) {
   std::vector<std::string> out;
   for (const PlannedDevice& device : plan.devices)
-    out.push_back(std::string(decision_name(device.decision)) + " " + device_action_verb(device.action) + " " +
-                  device.slot);
+    out.push_back(std::string(decision_name(device.decision)) + " " +
+                  device_action_verb(device.action) + " " + device.slot);
   return out;
 }
 

@@ -13,7 +13,8 @@ std::vector<std::string> names(const PmUtilsImport& imported) {
 }
 
 TEST(PmUtilsImport, TheSeedsLine) {
-  const auto imported = import_pm_utils({{"/etc/pm/config.d/unload_modules", "SUSPEND_MODULES=\"xhci xhci_hcd\"\n"}});
+  const auto imported =
+      import_pm_utils({{"/etc/pm/config.d/unload_modules", "SUSPEND_MODULES=\"xhci xhci_hcd\"\n"}});
   EXPECT_EQ(names(imported), (std::vector<std::string>{"xhci", "xhci_hcd"}));
   EXPECT_EQ(imported.modules[0].origin, "/etc/pm/config.d/unload_modules");
   EXPECT_TRUE(imported.warnings.empty());
@@ -29,11 +30,15 @@ TEST(PmUtilsImport, ConcatenatedAcrossFilesLastWinsWithinOne) {
 }
 
 TEST(PmUtilsImport, LinesItCannotFollowAreWarnings) {
-  const auto imported = import_pm_utils({{"a", "SUSPEND_MODULES=\"$(cat /etc/mods)\"\nSUSPEND_MODULES=ok; rm -rf /\n"
-                                               "SUSPEND_MODULES=\"bad/name fine\"\n"}});
+  const auto imported =
+      import_pm_utils({{"a",
+                        "SUSPEND_MODULES=\"$(cat /etc/mods)\"\nSUSPEND_MODULES=ok; rm -rf /\n"
+                        "SUSPEND_MODULES=\"bad/name fine\"\n"}});
   EXPECT_EQ(names(imported), (std::vector<std::string>{"fine"}));
   ASSERT_EQ(imported.warnings.size(), 3u);
-  EXPECT_STREQ(imported.warnings[0].what(), "a:1: cannot follow this shell line, skipping it: SUSPEND_MODULES=\"$(cat /etc/mods)\"");
+  EXPECT_STREQ(
+      imported.warnings[0].what(),
+      "a:1: cannot follow this shell line, skipping it: SUSPEND_MODULES=\"$(cat /etc/mods)\"");
   EXPECT_STREQ(imported.warnings[2].what(), "a: 'bad/name' is not a module name, skipping it");
 }
 
@@ -43,7 +48,8 @@ TEST(PmUtilsImport, FormatsAConfigurationFragment) {
             "# Imported from pm-utils' SUSPEND_MODULES. Prefer a profile that matches the\n"
             "# hardware (suspendfix detect): these are unloaded on every machine.\n"
             "unload_modules:\n  - xhci_hcd  # x\n");
-  EXPECT_EQ(format_import(import_pm_utils({})), "# No SUSPEND_MODULES found in the pm-utils configuration.\n");
+  EXPECT_EQ(format_import(import_pm_utils({})),
+            "# No SUSPEND_MODULES found in the pm-utils configuration.\n");
 }
 
 }  // namespace

@@ -92,7 +92,8 @@ TEST(ProfileCache, StaleWhenAnySourceOrTheKeyDiffers) {
 TEST(ProfileCache, EveryCorruptionIsRefusedWithoutACrash) {
   const auto bytes = serialize_database(sample(), kSources, "k");
   for (size_t length = 0; length < bytes.size(); ++length)
-    EXPECT_FALSE(deserialize_database(std::string_view(bytes).substr(0, length), kSources, "k")) << length;
+    EXPECT_FALSE(deserialize_database(std::string_view(bytes).substr(0, length), kSources, "k"))
+        << length;
   for (size_t at = 0; at < bytes.size(); ++at) {
     std::string flipped = bytes;
     flipped[at] = static_cast<char>(flipped[at] ^ 0x5a);
@@ -128,7 +129,8 @@ TEST_F(CachedDatabaseTest, SecondLoadComesFromTheCacheAndGivesTheSameResult) {
 TEST_F(CachedDatabaseTest, EditingAddingOrMaskingAProfileRebuildsIt) {
   profiles_.write("nec.yaml", profile_text("nec"));
   load();
-  profiles_.write("nec.yaml", profile_text("nec-edited"));  // same size or not, the inode/mtime moves
+  profiles_.write("nec.yaml",
+                  profile_text("nec-edited"));  // same size or not, the inode/mtime moves
   auto database = load();
   EXPECT_FALSE(database.from_cache);
   EXPECT_EQ(database.profiles.at(0).id, "nec-edited");

@@ -78,9 +78,9 @@ TEST(ProfileDatabase, DuplicateIdIsAnErrorNamingTheFirstFile) {
   const auto database = load_profile_database({{dir.path(), false}}, {});
   EXPECT_EQ(ids(database), (std::vector<std::string>{"same"}));
   ASSERT_EQ(database.errors.size(), 1u);
-  EXPECT_EQ(std::string(database.errors[0].what()),
-            (dir.path() / "b.yaml").string() + ": duplicate id 'same', first defined in " +
-                (dir.path() / "a.yaml").string());
+  EXPECT_EQ(std::string(database.errors[0].what()), (dir.path() / "b.yaml").string() +
+                                                        ": duplicate id 'same', first defined in " +
+                                                        (dir.path() / "a.yaml").string());
 }
 
 TEST(ProfileDatabase, UnknownKeyWarnsAtRunTimeButFailsStrictly) {
@@ -104,7 +104,8 @@ TEST(ProfileDatabase, RefusesWritableOrForeignFilesInSystemDirectories) {
   if (geteuid() != 0) GTEST_SKIP() << "ownership is only checked for root-owned files";
   EXPECT_EQ(ids(checked), (std::vector<std::string>{"fine"}));
   ASSERT_EQ(checked.errors.size(), 1u);
-  EXPECT_NE(std::string(checked.errors[0].what()).find("writable by group or others"), std::string::npos);
+  EXPECT_NE(std::string(checked.errors[0].what()).find("writable by group or others"),
+            std::string::npos);
 
   const auto foreign = dir.write("foreign.yaml", profile_text("foreign", "8086", "9999"));
   ASSERT_EQ(chown(foreign.c_str(), 1000, 1000), 0);
@@ -121,8 +122,11 @@ TEST(ProfileDatabase, FifoNamedLikeAProfileDoesNotHang) {
   TestDir dir;
   ASSERT_EQ(mkfifo((dir.path() / "pipe.yaml").c_str(), 0644), 0);
   dir.write("a.yaml", profile_text("a"));
-  auto result = std::async(std::launch::async, [&] { return load_profile_database({{dir.path(), false}}, {}); });
-  ASSERT_EQ(result.wait_for(std::chrono::seconds(10)), std::future_status::ready) << "hung on a FIFO";
+  auto result = std::async(std::launch::async, [&] {
+    return load_profile_database({{dir.path(), false}}, {});
+  });
+  ASSERT_EQ(result.wait_for(std::chrono::seconds(10)), std::future_status::ready)
+      << "hung on a FIFO";
   const auto database = result.get();
   EXPECT_EQ(ids(database), (std::vector<std::string>{"a"}));
   ASSERT_EQ(database.errors.size(), 1u);
@@ -143,7 +147,8 @@ TEST(ProfileDatabase, MissingDirectoryIsEmptyButMissingPathIsAnError) {
   EXPECT_TRUE(database.errors.empty());
   const auto validated = load_profile_paths({"/nonexistent/suspendfix.yaml"});
   ASSERT_EQ(validated.errors.size(), 1u);
-  EXPECT_STREQ(validated.errors[0].what(), "/nonexistent/suspendfix.yaml: no such file or directory");
+  EXPECT_STREQ(validated.errors[0].what(),
+               "/nonexistent/suspendfix.yaml: no such file or directory");
 }
 
 }  // namespace

@@ -110,18 +110,22 @@ TEST(ProfileParser, WrongTypes) {
 }
 
 TEST(ProfileParser, BadHexIds) {
-  EXPECT_EQ(error_of(with("\"1033\"", "\"10333\"")),
-            "test.yaml:7:15: bad PCI vendor id '10333': expected 4 lowercase hex digits, e.g. \"1033\"");
-  EXPECT_EQ(error_of(with("\"0194\"", "0x194")),
-            "test.yaml:8:15: bad PCI device id '0x194': expected 4 lowercase hex digits, e.g. \"1033\"");
-  EXPECT_EQ(error_of(with("\"0194\"", "\"01G4\"")),
-            "test.yaml:8:15: bad PCI device id '01G4': expected 4 lowercase hex digits, e.g. \"1033\"");
+  EXPECT_EQ(
+      error_of(with("\"1033\"", "\"10333\"")),
+      "test.yaml:7:15: bad PCI vendor id '10333': expected 4 lowercase hex digits, e.g. \"1033\"");
+  EXPECT_EQ(
+      error_of(with("\"0194\"", "0x194")),
+      "test.yaml:8:15: bad PCI device id '0x194': expected 4 lowercase hex digits, e.g. \"1033\"");
+  EXPECT_EQ(
+      error_of(with("\"0194\"", "\"01G4\"")),
+      "test.yaml:8:15: bad PCI device id '01G4': expected 4 lowercase hex digits, e.g. \"1033\"");
   EXPECT_NE(error_of(with("\"0c03\"", "\"0c0\"")).find("bad class '0c0'"), std::string::npos);
 }
 
 TEST(ProfileParser, BadModuleNames) {
   EXPECT_EQ(error_of(with("- xhci-hcd", "- \"xhci;reboot\"")),
-            "test.yaml:18:7: bad module name 'xhci;reboot': only A-Z a-z 0-9 _ -, not starting with '-', at most 55 "
+            "test.yaml:18:7: bad module name 'xhci;reboot': only A-Z a-z 0-9 _ -, not starting "
+            "with '-', at most 55 "
             "characters");
   EXPECT_NE(error_of(with("- xhci-hcd", "- ../../evil")).find("bad module name '../../evil'"),
             std::string::npos);
@@ -130,13 +134,15 @@ TEST(ProfileParser, BadModuleNames) {
 }
 
 TEST(ProfileParser, BadKernelRanges) {
-  EXPECT_EQ(error_of(with("{from: \"2.6.31\"}", "{from: \"two\"}")),
-            "test.yaml:11:18: bad kernel version 'two' in 'match.kernel.from': expected e.g. \"2.6.35\"");
+  EXPECT_EQ(
+      error_of(with("{from: \"2.6.31\"}", "{from: \"two\"}")),
+      "test.yaml:11:18: bad kernel version 'two' in 'match.kernel.from': expected e.g. \"2.6.35\"");
   EXPECT_NE(error_of(with("{from: \"2.6.31\"}", "{from: \"3.0\", before: \"2.6\"}"))
                 .find("'match.kernel' is empty: 'from' 3.0 is not below 'before' 2.6"),
             std::string::npos);
-  EXPECT_NE(error_of(with("{from: \"2.6.31\"}", "{from: \"2.6.31-rc1\"}")).find("bad kernel version"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of(with("{from: \"2.6.31\"}", "{from: \"2.6.31-rc1\"}")).find("bad kernel version"),
+      std::string::npos);
 }
 
 TEST(ProfileParser, MissingAndEmpty) {
@@ -144,8 +150,9 @@ TEST(ProfileParser, MissingAndEmpty) {
   EXPECT_EQ(error_of("id: x\n"), "test.yaml:1:1: missing required key 'description'");
   EXPECT_EQ(error_of(with("sources: [\"seed\"]", "sources: []")),
             "test.yaml:4:10: 'sources' must not be an empty list");
-  EXPECT_EQ(error_of(with("actions:\n  unload_bound_module: true", "actions: {}\nx:\n  y: true")),
-            "test.yaml:13:10: 'actions' does nothing: set unload_bound_module, unload_modules or device");
+  EXPECT_EQ(
+      error_of(with("actions:\n  unload_bound_module: true", "actions: {}\nx:\n  y: true")),
+      "test.yaml:13:10: 'actions' does nothing: set unload_bound_module, unload_modules or device");
   EXPECT_NE(error_of(with("id: nec-upd720200-xhci", "id: Bad Id")).find("bad id 'Bad Id'"),
             std::string::npos);
 }
@@ -156,14 +163,17 @@ description: d
 sources: [s]
 match: {dmi: {sys_vendor: "X"}}
 actions: {unload_bound_module: true}
-)").find("names no pci or usb device"),
+)")
+                .find("names no pci or usb device"),
             std::string::npos);
 }
 
 TEST(ProfileParser, RefusesAliasesAndAnchors) {
-  EXPECT_EQ(error_of("a: &x [1, 2]\nb: *x\n"), "test.yaml:1:4: YAML anchors are not allowed in profiles");
+  EXPECT_EQ(error_of("a: &x [1, 2]\nb: *x\n"),
+            "test.yaml:1:4: YAML anchors are not allowed in profiles");
   // The classic "billion laughs": refused at the first anchor, never expanded.
-  std::string bomb = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n";
+  std::string bomb =
+      "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n";
   for (char c = 'b'; c <= 'j'; ++c) {
     bomb += std::string(1, c) + ": &" + c + " [";
     for (int i = 0; i < 9; ++i) bomb += std::string(i ? "," : "") + "*" + static_cast<char>(c - 1);
@@ -175,7 +185,8 @@ TEST(ProfileParser, RefusesAliasesAndAnchors) {
 TEST(ProfileParser, RefusesDuplicateKeysAndSeveralDocuments) {
   EXPECT_EQ(error_of(with("description: NEC controller", "description: a\ndescription: b")),
             "test.yaml:4:1: duplicate key 'description'");
-  EXPECT_EQ(error_of("id: a\n---\nid: b\n"), "test.yaml:2:1: only one YAML document is allowed per file");
+  EXPECT_EQ(error_of("id: a\n---\nid: b\n"),
+            "test.yaml:2:1: only one YAML document is allowed per file");
 }
 
 TEST(ProfileParser, RefusesDeepNestingWithoutCrashing) {
@@ -184,7 +195,8 @@ TEST(ProfileParser, RefusesDeepNestingWithoutCrashing) {
 }
 
 TEST(ProfileParser, RefusesBinaryAndHugeFiles) {
-  EXPECT_EQ(error_of(std::string("id: a\nx: \0\n", 11)), "test.yaml:2: not a text file (NUL byte or invalid UTF-8)");
+  EXPECT_EQ(error_of(std::string("id: a\nx: \0\n", 11)),
+            "test.yaml:2: not a text file (NUL byte or invalid UTF-8)");
   EXPECT_EQ(error_of("id: \xff\xfe\n"), "test.yaml:1: not a text file (NUL byte or invalid UTF-8)");
   EXPECT_NE(error_of("# " + std::string(300 * 1024, 'x') + "\n").find("more than the limit"),
             std::string::npos);

@@ -45,7 +45,8 @@ TEST(StateFormat, RoundTrips) {
 TEST(StateFormat, BadLinesAreErrorsAndGoodLinesSurvive) {
   const ParsedState parsed = parse_state(
       "# header\nmodule xhci_pci - suspend 1 nec\ngarbage\nmodule ../etc - suspend 1 -\n"
-      "module e1000e - nap 1 -\nmodule e1000e - suspend notanumber -\nmodule e1000e - suspend 2 - extra\n"
+      "module e1000e - nap 1 -\nmodule e1000e - suspend notanumber -\nmodule e1000e - suspend 2 - "
+      "extra\n"
       "module iwlwifi - suspend 3 -\n",
       "state");
   ASSERT_EQ(parsed.records.size(), 2u);

@@ -25,7 +25,8 @@ TEST(Storage, ParsesMountinfo) {
 }
 
 TEST(Storage, ParsesSwaps) {
-  EXPECT_EQ(parse_swaps("Filename\tType\tSize\tUsed\tPriority\n/dev/sda2 partition 100 0 -2\n/swapfile file 10 0 -3\n"),
+  EXPECT_EQ(parse_swaps("Filename\tType\tSize\tUsed\tPriority\n/dev/sda2 partition 100 0 "
+                        "-2\n/swapfile file 10 0 -3\n"),
             (std::vector<std::string>{"/dev/sda2", "/swapfile"}));
   EXPECT_TRUE(parse_swaps("").empty());
 }
@@ -41,11 +42,15 @@ namespace {
 TEST(Platform, ThunderboltStaysOnAmdSuspendingToIdle) {
   const char* amd = "processor\t: 0\nvendor_id\t: AuthenticAMD\n";
   const char* intel = "processor\t: 0\nvendor_id\t: GenuineIntel\n";
-  EXPECT_EQ(platform_protected_modules(amd, "[s2idle] deep\n", SleepType::kSuspend).count("thunderbolt"), 1u);
-  EXPECT_TRUE(platform_protected_modules(amd, "s2idle [deep]\n", SleepType::kSuspend).empty()) << "S3: no rule";
+  EXPECT_EQ(
+      platform_protected_modules(amd, "[s2idle] deep\n", SleepType::kSuspend).count("thunderbolt"),
+      1u);
+  EXPECT_TRUE(platform_protected_modules(amd, "s2idle [deep]\n", SleepType::kSuspend).empty())
+      << "S3: no rule";
   EXPECT_TRUE(platform_protected_modules(intel, "[s2idle] deep\n", SleepType::kSuspend).empty());
   EXPECT_TRUE(platform_protected_modules(amd, "[s2idle] deep\n", SleepType::kHibernate).empty());
-  EXPECT_TRUE(platform_protected_modules("", "", SleepType::kSuspend).empty()) << "unknown: no rule";
+  EXPECT_TRUE(platform_protected_modules("", "", SleepType::kSuspend).empty())
+      << "unknown: no rule";
 }
 
 }  // namespace

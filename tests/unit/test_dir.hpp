@@ -14,7 +14,8 @@ namespace suspendfix::testing {
 class TestDir {
  public:
   TestDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "suspendfix-test-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "suspendfix-test-XXXXXX").string();
     path_ = mkdtemp(pattern.data());
   }
   ~TestDir() {
