@@ -52,7 +52,11 @@ sfx_install_tools() {
 sfx_copy_source() {
   local destination=$1
   mkdir -p "$destination"
-  if git -C "$sfx_top" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  # Only when $sfx_top is itself the top of a checkout: a snapshot copied into a build
+  # directory lies inside the checkout, but git ignores it there and would list nothing.
+  local toplevel
+  toplevel=$(git -C "$sfx_top" rev-parse --show-toplevel 2>/dev/null || true)
+  if [[ -n $toplevel && $toplevel == "$(cd "$sfx_top" && pwd -P)" ]]; then
     (
       cd "$sfx_top" || exit 1
       git ls-files -z --cached --others --exclude-standard |
