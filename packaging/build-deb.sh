@@ -20,10 +20,5 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 mkdir -p "$1"
 outdir=$(cd "$1" && pwd)
 
-sfx_install_tools
-sfx_make_workdir
-version=$(dpkg-parsechangelog -l "$sfx_packaging_dir/debian/changelog" -S Version)
-source_dir=$sfx_workdir/suspendfix-${version%-*}
-sfx_copy_source "$source_dir"
-sfx_install_build_deps "$source_dir"
+sfx_prepare_source
 sfx_build_and_lint "$source_dir" "$outdir"

@@ -33,12 +33,7 @@ package=suspendfix-model-$(sfx_slug "$model")
 mkdir -p "$3"
 outdir=$(cd "$3" && pwd)
 
-sfx_install_tools
-sfx_make_workdir
-version=$(dpkg-parsechangelog -l "$sfx_packaging_dir/debian/changelog" -S Version)
-source_dir=$sfx_workdir/suspendfix-${version%-*}
-sfx_copy_source "$source_dir"
-sfx_install_build_deps "$source_dir"
+sfx_prepare_source
 
 # Resolve the selection now (cmake is a build dependency): a typo fails here, and the
 # package description can list the profiles.

@@ -140,3 +140,15 @@ sfx_make_workdir() {
     trap 'rm -rf "$sfx_workdir"' EXIT
   fi
 }
+
+# Everything both package builds do before building: tools, a work directory, the source copied
+# to $source_dir (suspendfix-VERSION, as dpkg-source expects) and its build dependencies.
+sfx_prepare_source() {
+  sfx_install_tools
+  sfx_make_workdir
+  local version
+  version=$(dpkg-parsechangelog -l "$sfx_packaging_dir/debian/changelog" -S Version)
+  source_dir=$sfx_workdir/suspendfix-${version%-*}
+  sfx_copy_source "$source_dir"
+  sfx_install_build_deps "$source_dir"
+}
