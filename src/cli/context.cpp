@@ -95,10 +95,16 @@ void scan_machine(const ScanOptions& options, SleepType sleep, DeviceSource& dev
   }
   scan.matches = ProfileIndex(scan.database.profiles).match(scan.machine);
   PlanOptions plan_options = scan.config.plan_options(sleep);
-  for (const auto& [module, reason] : storage_protected_modules(current_storage_uses()))
-    plan_options.protected_modules.emplace(module, reason);
-  for (const auto& [module, reason] : current_platform_protected_modules(sleep))
-    plan_options.protected_modules.emplace(module, reason);
+  const bool anything_asked = !plan_options.extra_modules.empty() ||
+                              std::any_of(scan.matches.begin(), scan.matches.end(),
+                                          [](const ProfileMatch& m) { return m.applies; });
+  // The storage walk reads every mount's device chain: only worth it when something may go.
+  if (anything_asked) {
+    for (const auto& [module, reason] : storage_protected_modules(current_storage_uses()))
+      plan_options.protected_modules.emplace(module, reason);
+    for (const auto& [module, reason] : current_platform_protected_modules(sleep))
+      plan_options.protected_modules.emplace(module, reason);
+  }
   scan.plan = make_plan(scan.machine, scan.matches, sleep, modules, plan_options);
 }
 
