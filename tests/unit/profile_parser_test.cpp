@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
+#include <typeinfo>
 
 namespace suspendfix {
 namespace {
@@ -205,6 +207,52 @@ TEST(ProfileParser, RefusesBinaryAndHugeFiles) {
 TEST(ProfileParser, AcceptsUtf8Text) {
   const Profile profile = parse(with("NEC controller", "Contrôleur NEC — ü"));
   EXPECT_EQ(profile.description, "Contrôleur NEC — ü");
+}
+
+}  // namespace
+}  // namespace suspendfix
+
+namespace suspendfix {
+namespace {
+
+// Bad input never crashes and never escapes as anything but a ProfileError: every truncation
+// and thousands of random byte edits of a real profile.
+TEST(ProfileParser, MutatedProfilesFailCleanly) {
+  const std::string original = kNec;
+  std::mt19937 random(20261129);
+  auto check = [](const std::string& text) {
+    try {
+      std::vector<ProfileError> warnings;
+      parse_profile(text, "fuzz.yaml", &warnings);
+    } catch (const ProfileError& error) {
+      EXPECT_EQ(std::string(error.what()).rfind("fuzz.yaml", 0), 0u) << error.what();
+    } catch (const std::exception& error) {
+      ADD_FAILURE() << "escaped as " << typeid(error).name() << ": " << error.what() << "\n"
+                    << text;
+    }
+  };
+  for (size_t length = 0; length <= original.size(); ++length) check(original.substr(0, length));
+  const std::string alphabet = "{}[]:,-&*!|>'\"#%@`? \n\t\\x0aZ\xc3\xa9";
+  for (int round = 0; round < 3000; ++round) {
+    std::string text = original;
+    const int edits = 1 + static_cast<int>(random() % 4);
+    for (int e = 0; e < edits; ++e) {
+      const size_t at = random() % text.size();
+      switch (random() % 3) {
+        case 0:
+          text[at] = alphabet[random() % alphabet.size()];
+          break;
+        case 1:
+          text.insert(at, 1, alphabet[random() % alphabet.size()]);
+          break;
+        default:
+          text.erase(at, 1 + random() % 8);
+          break;
+      }
+      if (text.empty()) text = "x";
+    }
+    check(text);
+  }
 }
 
 }  // namespace
