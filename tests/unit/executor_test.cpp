@@ -204,6 +204,13 @@ PlannedDevice device_step(const std::string& slot, const std::string& driver, De
   return device;
 }
 
+/// A plan with one device step and no module.
+Plan device_plan(const std::string& slot, const std::string& driver, DeviceAction action) {
+  Plan work;
+  work.devices = {device_step(slot, driver, action)};
+  return work;
+}
+
 TEST_F(ExecutorTest, UnbindBeforeUnloadAndBindBackAfterLoading) {
   auto modules = xhci_chain();
   devices_.add("0000:01:00.0", "brcmfmac");
@@ -222,8 +229,7 @@ TEST_F(ExecutorTest, UnbindBeforeUnloadAndBindBackAfterLoading) {
 TEST_F(ExecutorTest, RemoveAndRescan) {
   auto modules = xhci_chain();
   devices_.add("0000:01:00.0", "mt7921e");
-  Plan work = plan({});
-  work.devices = {device_step("0000:01:00.0", "mt7921e", DeviceAction::kRemove)};
+  const Plan work = device_plan("0000:01:00.0", "mt7921e", DeviceAction::kRemove);
   run_pre(work, "pre suspend", {modules, devices_}, store_, options_);
   EXPECT_FALSE(devices_.present("0000:01:00.0"));
   run_post("post suspend", {modules, devices_}, store_, options_);
@@ -236,8 +242,7 @@ TEST_F(ExecutorTest, DeviceThatDoesNotComeBackStaysRecordedForRestore) {
   auto modules = xhci_chain();
   devices_.add("0000:01:00.0", "mt7921e");
   devices_.lose_on_rescan("0000:01:00.0");
-  Plan work = plan({});
-  work.devices = {device_step("0000:01:00.0", "mt7921e", DeviceAction::kRemove)};
+  const Plan work = device_plan("0000:01:00.0", "mt7921e", DeviceAction::kRemove);
   run_pre(work, "pre suspend", {modules, devices_}, store_, options_);
   const auto results = run_post("post suspend", {modules, devices_}, store_, options_);
   ASSERT_EQ(results.size(), 1u);
@@ -253,8 +258,7 @@ TEST_F(ExecutorTest, DeviceThatDoesNotComeBackStaysRecordedForRestore) {
 TEST_F(ExecutorTest, DeviceAlreadyBoundByTheReloadedModuleNeedsNoBind) {
   auto modules = xhci_chain();
   devices_.add("0000:0f:00.0", "xhci_hcd");
-  Plan work = plan({});
-  work.devices = {device_step("0000:0f:00.0", "xhci_hcd", DeviceAction::kUnbind)};
+  const Plan work = device_plan("0000:0f:00.0", "xhci_hcd", DeviceAction::kUnbind);
   run_pre(work, "pre suspend", {modules, devices_}, store_, options_);
   devices_.add("0000:0f:00.0", "xhci_hcd");  // bound again by a module load meanwhile
   run_post("post suspend", {modules, devices_}, store_, options_);
@@ -266,8 +270,7 @@ TEST_F(ExecutorTest, RefusedBindStaysRecorded) {
   auto modules = xhci_chain();
   devices_.add("0000:01:00.0", "brcmfmac");
   devices_.refuse_bind("0000:01:00.0");
-  Plan work = plan({});
-  work.devices = {device_step("0000:01:00.0", "brcmfmac", DeviceAction::kUnbind)};
+  const Plan work = device_plan("0000:01:00.0", "brcmfmac", DeviceAction::kUnbind);
   run_pre(work, "pre suspend", {modules, devices_}, store_, options_);
   const auto results = run_post("post suspend", {modules, devices_}, store_, options_);
   EXPECT_EQ(results[0].outcome, ActionResult::Outcome::kFailed);

@@ -24,6 +24,13 @@ StateRecord module(const std::string& name, const std::string& profiles = "nec")
   return record;
 }
 
+std::string first_line(const fs::path& path) {
+  std::ifstream in(path);
+  std::string text;
+  std::getline(in, text);
+  return text;
+}
+
 TEST(StateFormat, RoundTrips) {
   StateRecord unbind;
   unbind.kind = StateRecord::Kind::kUnbind;
@@ -81,10 +88,7 @@ TEST(StateStore, RefusesALinkPlantedAtTheStatePath) {
   store.lock(kSoon);
   EXPECT_THROW(store.read(), Error);
   store.write({module("xhci_pci")});  // rename replaces the link itself, never writes through it
-  std::ifstream in(victim);
-  std::string text;
-  std::getline(in, text);
-  EXPECT_EQ(text, "precious");
+  EXPECT_EQ(first_line(victim), "precious");
   EXPECT_FALSE(fs::is_symlink(dir.path() / "run/state"));
 }
 
@@ -104,10 +108,7 @@ TEST(StateStore, PlantedTemporaryLinkIsNotFollowed) {
   StateStore store(dir.path() / "run");
   store.lock(kSoon);
   store.write({module("xhci_pci")});
-  std::ifstream in(victim);
-  std::string text;
-  std::getline(in, text);
-  EXPECT_EQ(text, "precious");
+  EXPECT_EQ(first_line(victim), "precious");
 }
 
 TEST(StateStore, CorruptFileKeepsGoodRecordsAndTheEvidence) {
