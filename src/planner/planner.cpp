@@ -117,21 +117,18 @@ std::string bound_module(const Machine& machine, const MatchedDevice& device) {
 }
 
 /// Why a matched device's module cannot simply be unloaded, "" when it can.
-std::string unloadable_problem(const std::string& module, const PlannedModule* planned,
-                               const ModuleStatus& status) {
+std::string unloadable_problem(const std::string& module, const ModuleStatus& status) {
   if (module.empty()) return "its driver has no module";
   if (status.state == ModuleState::kBuiltin) return "'" + module + "' is built into the kernel";
   if (status.refcount > static_cast<int>(status.holders.size()))
     return "'" + module + "' is in use (refcount " + std::to_string(status.refcount) + ")";
-  if (planned && planned->decision == Decision::kRefused) return "";  // refused: no way around it
-  return "";
+  return "";  // a refused module is no fallback case either: its device is refused below
 }
 
 /// Adds the device steps of one match: the profile's own device action, or its fallback
 /// when the bound module cannot go.
 void plan_devices(const Machine& machine, const ProfileMatch& match, Planner& planner,
-                  const Plan& modules, const PlanOptions& options,
-                  std::vector<PlannedDevice>& devices) {
+                  const PlanOptions& options, std::vector<PlannedDevice>& devices) {
   const Profile& profile = *match.profile;
   for (const MatchedDevice& matched : match.devices) {
     if (matched.bus != MatchedDevice::Bus::kPci) continue;  // unbind/remove act on PCI functions
@@ -140,13 +137,9 @@ void plan_devices(const Machine& machine, const ProfileMatch& match, Planner& pl
     std::string why = std::string("the profile asks to ") + device_action_name(action) + " it";
     if (action == DeviceAction::kNone && profile.actions.fallback != DeviceAction::kNone &&
         profile.actions.unload_bound_module) {
-      const PlannedModule* planned = nullptr;
-      for (const PlannedModule& module : modules.modules)
-        if (module.name == pci.module) planned = &module;
       const std::string problem =
-          pci.driver.empty()
-              ? ""
-              : unloadable_problem(pci.module, planned, planner.module_status(pci.module));
+          pci.driver.empty() ? ""
+                             : unloadable_problem(pci.module, planner.module_status(pci.module));
       if (problem.empty()) continue;
       action = profile.actions.fallback;
       why = "fallback, as " + problem;
@@ -262,7 +255,7 @@ Plan make_plan(const Machine& machine, const std::vector<ProfileMatch>& matches,
     if (!match.applies || !match.profile->applies_to(sleep) ||
         options.disabled_profiles.count(match.profile->id))
       continue;
-    plan_devices(machine, match, planner, plan, options, plan.devices);
+    plan_devices(machine, match, planner, options, plan.devices);
   }
   return plan;
 }
