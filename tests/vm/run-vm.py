@@ -207,6 +207,10 @@ def main():
                     help="create a raw test disk of this size (magic string at sector 0)")
     ap.add_argument("--no-nec", action="store_true", help="omit the NEC xHCI controller")
     ap.add_argument("--no-e1000e", action="store_true")
+    ap.add_argument("--edu", action="store_true",
+                    help="add QEMU's edu test device (PCI 1234:11e8, bound by the test driver)")
+    ap.add_argument("--disk", help="root disk image (virtio-blk, opened with snapshot=on: the "
+                                   "image itself is never written)")
     ap.add_argument("--machine", default="pc", help="QEMU machine (q35 is unreliable for S3)")
     ap.add_argument("--smp", type=int, default=1)
     ap.add_argument("--mem", default="512M")
@@ -232,7 +236,7 @@ def main():
         except OSError as e:
             log(f"no kernel in cache: {e}")
             return EXIT_ERROR
-    for f in (args.kernel, args.initrd):
+    for f in (args.kernel, args.initrd) + ((args.disk,) if args.disk else ()):
         if not os.path.isfile(f):
             log(f"missing file: {f}")
             return EXIT_ERROR
@@ -288,6 +292,10 @@ def main():
         qemu += ["-device", "nec-usb-xhci,id=xhci"]
     if not args.no_e1000e:
         qemu += ["-netdev", "user,id=net0,restrict=on", "-device", "e1000e,netdev=net0"]
+    if args.edu:
+        qemu += ["-device", "edu"]
+    if args.disk:
+        qemu += ["-drive", f"file={args.disk},if=virtio,format=raw,snapshot=on"]
     if disk:
         qemu += ["-drive", f"if=none,id=usbdisk,file={disk},format=raw",
                  "-device", "usb-storage,bus=xhci.0,drive=usbdisk"]
