@@ -107,6 +107,30 @@ runrc() {
 }
 run() { runrc "$@"; }
 
+# run_scenarios NAME|/PATH...: run each scenario (/sfx/scenarios/NAME.sh or a path) in a
+# subshell with cwd /tmp, between @@BEGIN/@@END, timed as scenario.NAME (guest-init.sh and
+# deb-runner.sh)
+run_scenarios() {
+    for _s in "$@"; do
+        case $_s in
+            /*) _sf=$_s; _sn=$(basename "$_s" .sh) ;;
+            *) _sf=/sfx/scenarios/$_s.sh; _sn=$_s ;;
+        esac
+        emit "@@BEGIN $_sn"
+        timer_start "scenario.$_sn"
+        if [ -f "$_sf" ]; then
+            ( cd /tmp && exec sh "$_sf" )
+            _sr=$?
+        else
+            emit "@@FAIL $_sn.exists no such scenario $_sf"
+            _sr=127
+        fi
+        timer_end "scenario.$_sn" >/dev/null
+        [ $_sr -eq 0 ] || emit "@@FAIL $_sn.exit scenario exited rc=$_sr"
+        emit "@@END $_sn rc=$_sr"
+    done
+}
+
 # ----------------------------------------------------------------- timing ---
 # busybox date has no %N: use /proc/uptime (includes time spent suspended).
 now() { read _u _i < /proc/uptime; echo "$_u"; }
@@ -230,8 +254,14 @@ dmesg_mark() {
     echo "<6>$_mk" > /dev/kmsg
     echo "$_mk"
 }
-# dmesg_since MARK -> kernel log lines after the marker (all lines if the marker is gone)
+# dmesg_since MARK -> kernel log lines after the marker (all lines if the marker is gone);
+# between dmesg_freeze MARK and dmesg_thaw, the lines as they were at dmesg_freeze (one
+# dmesg for a series of checks: every process costs under TCG)
+_SFX_FROZEN=
+dmesg_freeze() { _SFX_FROZEN=; dmesg_since "$1" > /tmp/.sfx_dmesg_frozen; _SFX_FROZEN=$1; }
+dmesg_thaw() { _SFX_FROZEN=; }
 dmesg_since() {
+    [ -n "$_SFX_FROZEN" ] && [ "$_SFX_FROZEN" = "$1" ] && { cat /tmp/.sfx_dmesg_frozen; return 0; }
     dmesg | awk -v m="$1" '{ l[NR] = $0 } !f && index($0, m) { f = NR }
                             END { for (i = f + 1; i <= NR; i++) print l[i] }'
 }
@@ -380,11 +410,13 @@ check_nec_restored() {
 }
 # check_cycle_dmesg PREFIX MARK: kernel log of an unload/sleep/reload cycle after MARK
 check_cycle_dmesg() {
+    dmesg_freeze "$2"
     check "$1.dmesg_entry" dmesg_has "$2" 'PM: suspend entry'
     check "$1.dmesg_exit" dmesg_has "$2" 'PM: suspend exit'
     check "$1.dmesg_unload_before_sleep" dmesg_order "$2" 'USB bus [0-9]+ deregistered' 'PM: suspend entry'
     check "$1.dmesg_reload_after_wake" dmesg_order "$2" 'PM: suspend exit' 'new USB bus registered'
     check "$1.dmesg_no_xhc_reinit" dmesg_lacks "$2" 'xHC error in resume'
+    dmesg_thaw
 }
 # is_elf FILE
 is_elf() { [ "$(head -c 4 "$1" 2>/dev/null | tail -c 3)" = ELF ]; }
@@ -602,3 +634,11 @@ stats() {
         END { if (!NR) { print "-"; exit } m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
               printf "%s/%.3f/%s (n=%d)", v[1], m, v[NR], NR }'
 }
+
+# ------------------------------------------------------------- more helpers ---
+# guest-lib-driver.sh (the broken test driver, suspend_stats) and guest-lib-clients.sh (the
+# real sleep clients of the full-userspace guests) live beside this file.
+for _sfx_lib in "${SFX_LIB_DIR:-/sfx}"/guest-lib-*.sh; do
+    # shellcheck disable=SC1090
+    [ -r "$_sfx_lib" ] && . "$_sfx_lib"
+done

@@ -37,7 +37,7 @@ import time
 EXIT_PASS, EXIT_FAIL, EXIT_TIMEOUT, EXIT_NOBOOT, EXIT_ERROR = 0, 1, 2, 3, 4
 
 MARKER_RE = re.compile(
-    r"@@(BOOTED|BEGIN|END|PASS|FAIL|SKIP|TSTART|TIME|INFO|DONE|SLEEP|WOKE|"
+    r"@@(BOOTED|BEGIN|END|PASS|FAIL|XFAIL|SKIP|TSTART|TIME|INFO|DONE|SLEEP|WOKE|"
     r"WAKE-BY-POWERBUTTON|WAKE-BY-RTC)(?:[ \t]+(.*?))?[ \t]*$")
 KERNEL_BAD_RE = re.compile(r"Kernel panic|Oops:|BUG:|general protection fault|"
                            r"Unable to handle kernel")
@@ -468,7 +468,7 @@ def main():
 
     def group(name):
         if name not in groups:
-            groups[name] = {"pass": [], "fail": [], "skip": [], "time": [], "info": [],
+            groups[name] = {"pass": [], "fail": [], "xfail": [], "skip": [], "time": [], "info": [],
                             "host_time": [], "sleeps": [],
                             "begun": False, "ended": False, "rc": None}
             order.append(name)
@@ -501,7 +501,7 @@ def main():
             gg["ended"] = True
             gg["rc"] = int(m.group(1)) if m else None
             cur = "(init)"
-        elif kind in ("PASS", "FAIL", "SKIP", "TIME", "INFO"):
+        elif kind in ("PASS", "FAIL", "XFAIL", "SKIP", "TIME", "INFO"):
             g[kind.lower()].append(payload)
 
     problems = []
@@ -534,7 +534,7 @@ def main():
                 problems.append(f"scenario {name} did not finish")
             if g["ended"] and g["rc"] != 0:
                 problems.append(f"scenario {name} exited rc={g['rc']}")
-            if g["begun"] and not g["pass"] and not g["fail"]:
+            if g["begun"] and not g["pass"] and not g["fail"] and not g["xfail"]:
                 problems.append(f"scenario {name} ran no checks")
     if booted and total_pass == 0:
         problems.append("no check passed at all")
@@ -556,12 +556,15 @@ def main():
             continue
         head = (f"-- {name}: {len(g['pass'])} passed, {len(g['fail'])} failed, "
                 f"{len(g['skip'])} skipped")
+        if g["xfail"]:
+            head += f", {len(g['xfail'])} expected failure(s)"
         if name != "(init)":
             head += f", rc={g['rc']}"
         out.append(head)
         out += [f"     INFO {p}" for p in g["info"]]
         out += [f"     PASS {p}" for p in g["pass"]]
         out += [f"     SKIP {p}" for p in g["skip"]]
+        out += [f"     XFAIL {p}" for p in g["xfail"]]
         out += [f"     FAIL {p}" for p in g["fail"]]
         out += [f"     TIME {p}" for p in g["time"]]
         out += [f"     HOST-TIME {p}" for p in g["host_time"]]
