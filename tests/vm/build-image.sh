@@ -24,7 +24,6 @@
 # systemd unit (after multi-user.target) or an inittab "once" entry (after runlevel 2).
 set -euo pipefail
 
-HERE=$(cd "$(dirname "$0")" && pwd)
 CACHE=${SUSPENDFIX_VM_CACHE:-${HOME:-/root}/.cache/suspendfix-vm}
 KVER=
 FLAVOUR=
@@ -61,7 +60,14 @@ command -v mmdebstrap >/dev/null || die "mmdebstrap missing (apt-get install mmd
 command -v mkfs.ext4 >/dev/null || die "mkfs.ext4 missing (e2fsprogs)"
 
 W=$(mktemp -d "$CACHE/images/.build-$FLAVOUR.XXXXXX")
-trap 'rm -rf "$W"' EXIT
+cleanup() { if mountpoint -q "$W"; then umount "$W"; fi; rm -rf "$W"; }
+trap cleanup EXIT
+# a tmpfs for the tree when there is memory to spare: dpkg, mkfs -d and the final rm -rf
+# spend most of their time waiting for the disk otherwise
+if [ "$(awk '/^MemAvailable:/ { print int($2 / 1048576) }' /proc/meminfo)" -ge 6 ] &&
+   mount -t tmpfs -o size=3G,mode=0755 sfx-image-build "$W" 2>/dev/null; then
+    log "building in a tmpfs"
+fi
 R=$W/root
 t0=$SECONDS
 opts=(--variant=minbase --include="$PKGS" --aptopt='Acquire::Retries "3"')
@@ -75,7 +81,8 @@ t1=$SECONDS
 
 # --- the kernel's modules, as an installed linux-image package has them ------------------
 mkdir -p "$R/usr/lib/modules"
-cp -a "$MODSRC" "$R/usr/lib/modules/"
+# hard links when the cache and the build share a filesystem: mkfs.ext4 -d copies them anyway
+cp -al "$MODSRC" "$R/usr/lib/modules/" 2>/dev/null || cp -a "$MODSRC" "$R/usr/lib/modules/"
 rm -f "$R/usr/lib/modules/$KVER/build" "$R/usr/lib/modules/$KVER/source"
 depmod -b "$R" "$KVER"
 
@@ -85,6 +92,10 @@ printf '127.0.0.1 localhost\n127.0.1.1 sfx-deb\n' > "$R/etc/hosts"
 # the initramfs mounts the root read-write; no fsck (the image is opened with snapshot=on)
 printf '/dev/vda / ext4 rw,errors=remount-ro 0 0\n' > "$R/etc/fstab"
 : > "$R/etc/machine-id"
+# drivers for QEMU's other devices that the tests never use: udev loading them (the floppy
+# probe above all) costs seconds of every TCG boot
+printf 'blacklist %s\n' floppy pcspkr kvm kvm_amd kvm_intel ccp psmouse serio_raw drm \
+    qemu_fw_cfg efi_pstore ata_piix ata_generic i2c_piix4 > "$R/etc/modprobe.d/sfx-vm-quiet.conf"
 mask() { for u in "$@"; do ln -sf /dev/null "$R/etc/systemd/system/$u"; done; }
 if [ "$FLAVOUR" = systemd ]; then
     # nothing that wakes up by itself during a test, no getty (no display; ttyS0 is the log)
@@ -118,8 +129,12 @@ rm -rf "$R/var/lib/apt/lists/"* "$R/var/cache/apt/"*.bin
 # --- the image --------------------------------------------------------------------------------
 mb=$(du -sm "$R" | cut -f1)
 size=$(( mb + mb / 4 + 128 ))
-mkfs.ext4 -q -F -m 0 -L sfxroot -d "$R" "$W/image" "${size}M" >&2 || die "mkfs.ext4 -d failed"
+TMPIMG=$CACHE/images/.$FLAVOUR.$$.img
+mkfs.ext4 -q -F -m 0 -L sfxroot -d "$R" "$TMPIMG" "${size}M" >&2 || { rm -f "$TMPIMG"; die "mkfs.ext4 -d failed"; }
+t2=$SECONDS
 rm -f "$CACHE/images/$FLAVOUR-"*.img
-mv "$W/image" "$IMG"
-log "built $IMG (${mb} MB of files, ${size} MB image): mmdebstrap $((t1 - t0)) s, modules and mkfs $((SECONDS - t1)) s"
+mv "$TMPIMG" "$IMG"
+cleanup
+trap - EXIT
+log "built $IMG (${mb} MB of files, ${size} MB image): mmdebstrap $((t1 - t0)) s, modules and mkfs $((t2 - t1)) s, clean-up $((SECONDS - t2)) s"
 echo "$IMG"

@@ -34,10 +34,12 @@ if [ "$SFX_GUEST" = systemd ]; then
 else
     state=$(runlevel 2>&1)
 fi
+t_start=$(now)
 # udev may still be loading drivers for the coldplugged devices
 timeout 60 udevadm settle 2>/dev/null
+t_settled=$(now)
 emit "@@BOOTED $(uname -r) guest=$SFX_GUEST uptime=$(now) system=[$state] scenarios=[$scenarios]"
-info "userspace up after $(now) s of guest uptime; modules: $(cut -d' ' -f1 /proc/modules | sort | tr '\n' ' ')"
+info "runner started at $t_start s of guest uptime, udev settled at $t_settled s, system up at $(now) s; modules: $(cut -d' ' -f1 /proc/modules | sort | tr '\n' ' ')"
 if [ "$SFX_GUEST" = systemd ]; then
     info "systemd-analyze: $(systemd-analyze time 2>&1 | head -n 1)"
     [ "$state" = running ] || info "failed units: $(systemctl --failed --no-legend --plain 2>&1 | tr '\n' ';')"

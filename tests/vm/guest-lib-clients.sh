@@ -49,6 +49,7 @@ client_sleep() {
         pm-suspend) pm-suspend > "$SFX_CLIENT_OUT" 2>&1 ;;
         self) "$SFX_BIN" suspend --mode mem > "$SFX_CLIENT_OUT" 2>&1 ;;
         shim)
+            # shellcheck disable=SC2320  # the status of the write to /sys/power/state
             ( "$SFX_SYSTEMD_HOOK" pre suspend; echo mem > /sys/power/state
               _cl_w=$?; "$SFX_SYSTEMD_HOOK" post suspend; exit $_cl_w ) > "$SFX_CLIENT_OUT" 2>&1 ;;
         *) echo "client_sleep: unknown client $_cl_client"; return 1 ;;
@@ -92,6 +93,8 @@ client_log_has() {
     client_log | grep -E -- "$1" | head -n 3
 }
 client_log_lacks() { ! client_log | grep -E -- "$1"; }
+# client_says ERE: the client printed it, or logged it (elogind's loginctl logs to syslog)
+client_says() { grep -E -- "$1" "$SFX_CLIENT_OUT" || client_log_has "$1"; }
 # sleep_result WANT: the last client_sleep's sleep ended as WANT (success|fail|none)
 sleep_result() { echo "sleep $SFX_SLEEP_RESULT, client exit $SFX_CLIENT_RC"; [ "$SFX_SLEEP_RESULT" = "$1" ]; }
 
@@ -120,8 +123,9 @@ client_hook_ran() {
 }
 
 # --------------------------------------------------------------- not yet on main ---
-# sfx_has_command NAME: the installed suspendfix has the subcommand NAME
-sfx_has_command() { "$SFX_BIN" "$1" --help >/dev/null 2>&1; }
+# sfx_has_command NAME: the installed suspendfix lists the subcommand NAME in its --help
+# (`suspendfix NAME --help` would not tell: CLI11 prints the main help for an unknown one)
+sfx_has_command() { "$SFX_BIN" --help 2>/dev/null | grep -qE "^  $1( |\$)"; }
 # require_sfx_command NAME WHY: skip the rest of the scenario (rc 0) when suspendfix lacks
 # NAME; for the scenarios written ahead of their code (diagnose, test)
 require_sfx_command() {
@@ -133,7 +137,7 @@ require_sfx_command() {
 # failing gives @@XFAIL (reported, not a failure), passing gives @@FAIL "XPASS: set VAR=0";
 # with VAR=0 it is an ordinary check
 check_xfail() {
-    _xv=$1; shift
+    _xv=$1 _xx=1; shift
     eval "_xx=\${$_xv:-1}"
     [ "$_xx" = 1 ] || { check "$@"; return; }
     _xn=$1; shift

@@ -44,18 +44,22 @@ stats_moved() {
     [ "$(_sfx_words_sorted "$_sd")" = "$(_sfx_words_sorted "$3")" ] || { echo "  want [$3]"; return 1; }
 }
 
-# check_failed_sleep P BEFORE AFTER MARK COUNTER STEP [DMESG_ERE]: the kernel recorded one
-# failed sleep in phase COUNTER (failed_suspend, failed_suspend_late, ...) for the edu device:
-# fail+1 and COUNTER+1 only, last_failed_dev the edu slot, last_failed_errno -16,
-# last_failed_step STEP (empty on 6.1 for the late phase), the device line in the log
+# check_failed_sleep P BEFORE AFTER MARK COUNTER STEP [N]: the kernel recorded N failed sleep
+# attempts (default 1) in phase COUNTER (failed_suspend, failed_suspend_late, ...) for the edu
+# device: fail+N and COUNTER+N only, last_failed_dev the edu slot, last_failed_errno -16,
+# last_failed_step STEP (empty on 6.1 for the late phase), the device line in the log.
+# systemd-sleep and elogind try each state of SuspendState= in turn ("mem standby freeze"):
+# after deep fails they try s2idle (standby is not offered), which fails again: N=2.
 check_failed_sleep() {
-    _fp=$1 _fb=$2 _fa=$3 _fm=$4 _fc=$5 _fs=$6
-    _fd=${7:-"$DRV_NAME $(edu_slot): PM: failed to suspend( async)?: error -16"}
-    check "$_fp.stats_fail_counted" stats_moved "$_fb" "$_fa" "fail+1 $_fc+1"
+    _fp=$1 _fb=$2 _fa=$3 _fm=$4 _fc=$5 _fs=$6 _fn=${7:-1}
+    check "$_fp.stats_fail_counted" stats_moved "$_fb" "$_fa" "fail+$_fn $_fc+$_fn"
     check_eq "$_fp.last_failed_dev" "$(edu_slot)" "$(stat_get last_failed_dev)"
     check_eq "$_fp.last_failed_errno" -16 "$(stat_get last_failed_errno)"
     check_eq "$_fp.last_failed_step" "$_fs" "$(stat_get last_failed_step)"
-    check "$_fp.kernel_device_line" dmesg_has "$_fm" "$_fd"
+    check "$_fp.kernel_device_line" dmesg_has "$_fm" "$DRV_NAME $(edu_slot): PM: failed to suspend( async)?: error -16"
+    if [ "$_fn" = 2 ]; then
+        check "$_fp.then_s2idle_tried" dmesg_order "$_fm" 'PM: suspend entry \(deep\)' 'PM: suspend entry \(s2idle\)'
+    fi
 }
 
 # ------------------------------------------------------------ local profiles ---

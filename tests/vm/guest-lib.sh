@@ -10,6 +10,8 @@
 #   @@PASS name [detail]       a check passed
 #   @@FAIL name [detail]       a check failed        (any FAIL makes the run fail)
 #   @@SKIP name [reason]       a check was skipped   (reported, not a failure)
+#   @@XFAIL name detail        an expected failure (check_xfail: a known defect; reported,
+#                              not a failure; the same check passing is a @@FAIL "XPASS")
 #   @@TSTART name              timer_start: the host notes its own clock
 #   @@TIME name seconds        a measured duration (guest /proc/uptime, 10 ms resolution;
 #                              the host also reports HOST-TIME from @@TSTART to @@TIME,
@@ -20,6 +22,8 @@
 #   @@WOKE mode rc=N           the write to /sys/power/state returned
 #   @@WAKE-BY-POWERBUTTON      host: press the ACPI power button once the guest is in s2idle
 #   @@WAKE-BY-RTC              host: do not QMP-wake the next S3, the RTC alarm will
+#   @@RTC-WAKES on|off         host: from "on" to "off", QMP-wake no S3 (the guest's RTC
+#                              alarm wakes each; the host steps in only after 15 s)
 #   @@DONE                     printed by /init when all scenarios have run
 # Check names must not contain spaces (use dots/underscores).
 #
@@ -471,14 +475,16 @@ state_has() { grep -q "^$1 $2 " "$SFX_STATE" 2>/dev/null || { echo "no '$1 $2' i
 # names, every PCI device's driver link, the USB devices, the network interfaces and the
 # state file (absent and empty print the same)
 machine_snapshot() {
+    # few processes: each one costs ~0.1 s under TCG on a busy host
     echo "modules: $(cut -d' ' -f1 /proc/modules | sort | tr '\n' ' ')"
     for _d in /sys/bus/pci/devices/*; do
-        _l=$(readlink "$_d/driver" 2>/dev/null) && _l=${_l##*/} || _l=-
-        echo "pci ${_d##*/} $(cat "$_d/vendor"):$(cat "$_d/device") driver=$_l"
+        read -r _v < "$_d/vendor"; read -r _p < "$_d/device"
+        if [ -e "$_d/driver" ]; then _l=$(cd -P "$_d/driver" && pwd); _l=${_l##*/}; else _l=-; fi
+        echo "pci ${_d##*/} $_v:$_p driver=$_l"
     done
-    echo "usb: $(ls /sys/bus/usb/devices 2>/dev/null | sort | tr '\n' ' ')"
-    echo "net: $(ls /sys/class/net 2>/dev/null | sort | tr '\n' ' ')"
-    echo "state: $(cat "$SFX_STATE" 2>/dev/null | tr '\n' ';')"
+    echo "usb: $(echo /sys/bus/usb/devices/* | sed 's|/sys/bus/usb/devices/||g')"
+    echo "net: $(echo /sys/class/net/* | sed 's|/sys/class/net/||g')"
+    echo "state: $({ tr '\n' ';' < "$SFX_STATE"; } 2>/dev/null)"
 }
 # snapshot_same FILE_BEFORE FILE_AFTER: identical, else print the diff
 snapshot_same() {

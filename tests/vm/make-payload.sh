@@ -45,7 +45,7 @@ if [ -n "$DESTDIR_IN" ]; then
     [ -d "$DESTDIR_IN" ] || die "DESTDIR $DESTDIR_IN is not a directory"
     tar -C "$DESTDIR_IN" -cf - . | tar -C "$OUT" -xf - --no-same-owner
     for d in bin sbin lib lib64; do
-        [ -d "$OUT/$d" ] && [ ! -L "$OUT/$d" ] || continue
+        if [ ! -d "$OUT/$d" ] || [ -L "$OUT/$d" ]; then continue; fi
         mkdir -p "$OUT/usr/$d"
         tar -C "$OUT/$d" -cf - . | tar -C "$OUT/usr/$d" -xf -
         rm -rf "${OUT:?}/$d"

@@ -10,7 +10,8 @@ Host side of the protocol (see guest-lib.sh for the guest side):
     (nec-usb-xhci, 1033:0194) + e1000e, optional usb-storage disk on the NEC bus,
     console on ttyS0 -> console.log, marker port ttyS1 -> markers.log, QMP unix socket.
   * Whenever query-status says "suspended" the host sends system_wakeup after
-    --wake-delay seconds (held back up to --rtc-grace s after @@WAKE-BY-RTC).
+    --wake-delay seconds (held back up to --rtc-grace s after @@WAKE-BY-RTC, and for every
+    S3 between @@RTC-WAKES on and @@RTC-WAKES off: the guest's RTC alarm wakes it).
   * After @@WAKE-BY-POWERBUTTON the host waits until the guest kernel prints
     "PM: suspend-to-idle" (guest-lib enables pm_debug_messages), then presses the ACPI
     power button (system_powerdown), re-pressing every --press-retry s until the guest
@@ -38,7 +39,7 @@ EXIT_PASS, EXIT_FAIL, EXIT_TIMEOUT, EXIT_NOBOOT, EXIT_ERROR = 0, 1, 2, 3, 4
 
 MARKER_RE = re.compile(
     r"@@(BOOTED|BEGIN|END|PASS|FAIL|XFAIL|SKIP|TSTART|TIME|INFO|DONE|SLEEP|WOKE|"
-    r"WAKE-BY-POWERBUTTON|WAKE-BY-RTC)(?:[ \t]+(.*?))?[ \t]*$")
+    r"WAKE-BY-POWERBUTTON|WAKE-BY-RTC|RTC-WAKES)(?:[ \t]+(.*?))?[ \t]*$")
 KERNEL_BAD_RE = re.compile(r"Kernel panic|Oops:|BUG:|general protection fault|"
                            r"Unable to handle kernel")
 USBDISK_MAGIC = b"SUSPENDFIX-VM-USBDISK\n"
@@ -209,6 +210,9 @@ def main():
     ap.add_argument("--no-e1000e", action="store_true")
     ap.add_argument("--edu", action="store_true",
                     help="add QEMU's edu test device (PCI 1234:11e8, bound by the test driver)")
+    ap.add_argument("--rng", action="store_true",
+                    help="add virtio-rng-pci: the guest kernel's random pool is ready at once "
+                         "(TCG has no RDRAND; sysvinit's boot waits for it otherwise)")
     ap.add_argument("--disk", help="root disk image (virtio-blk, opened with snapshot=on: the "
                                    "image itself is never written)")
     ap.add_argument("--machine", default="pc", help="QEMU machine (q35 is unreliable for S3)")
@@ -294,6 +298,8 @@ def main():
         qemu += ["-netdev", "user,id=net0,restrict=on", "-device", "e1000e,netdev=net0"]
     if args.edu:
         qemu += ["-device", "edu"]
+    if args.rng:
+        qemu += ["-device", "virtio-rng-pci"]
     if args.disk:
         qemu += ["-drive", f"file={args.disk},if=virtio,format=raw,snapshot=on"]
     if disk:
@@ -337,6 +343,12 @@ def main():
     def count(kind, prefix=None):
         # markers travel on both serial ports; take whichever saw more
         return max(console.count(kind, prefix), markers.count(kind, prefix))
+
+    def rtc_mode_on():
+        # the last @@RTC-WAKES marker says whether the guest's RTC alarm wakes every S3
+        last = [p for k, p, _ in (markers if markers.count("BOOTED") else console).markers
+                if k == "RTC-WAKES"]
+        return bool(last) and last[-1].startswith("on")
 
     def press(reason):
         nonlocal presses
@@ -422,7 +434,8 @@ def main():
                 if s3_since is None:
                     s3_since = now
                     rtc_req = count("WAKE-BY-RTC")
-                    s3_rtc = rtc_req > rtc_used   # an unconsumed @@WAKE-BY-RTC
+                    # an unconsumed @@WAKE-BY-RTC, or @@RTC-WAKES on (until @@RTC-WAKES off)
+                    s3_rtc = rtc_req > rtc_used or rtc_mode_on()
                     rtc_used = rtc_req
                 hold = args.rtc_grace if s3_rtc else args.wake_delay
                 if now - s3_since >= hold and (s3_wake_sent is None or now - s3_wake_sent > 2.0):
@@ -585,6 +598,10 @@ def main():
                "problems": problems, "scenarios": {n: groups[n] for n in order}}
     with open(os.path.join(work, "summary.txt"), "w") as f:
         f.write(report)
+    # every marker with the host's clock (seconds since QEMU started): where a run's time went
+    with open(os.path.join(work, "timeline.txt"), "w") as f:
+        for kind, payload, t_host in parsed:
+            f.write(f"{t_host - t_start:8.2f} @@{kind} {payload}\n")
     with open(os.path.join(work, "summary.json"), "w") as f:
         json.dump(summary, f, indent=1)
     if args.json:
@@ -595,7 +612,7 @@ def main():
         dest = os.path.join(args.artefacts, label)
         os.makedirs(dest, exist_ok=True)
         for fn in ("console.log", "markers.log", "host.log", "qemu.stderr",
-                   "summary.txt", "summary.json"):
+                   "summary.txt", "summary.json", "timeline.txt"):
             src = os.path.join(work, fn)
             if os.path.exists(src):
                 shutil.copy2(src, os.path.join(dest, fn))

@@ -13,11 +13,11 @@ case $SFX_GUEST in
         check deb.pmutils_hook_installed test -x /usr/lib/pm-utils/sleep.d/77suspendfix ;;
     elogind)
         check deb.sysvinit_is_pid1 sh -c '[ "$(cat /proc/1/comm)" = init ]'
-        check deb.elogind_running pidof elogind
         check deb.elogind_hook_installed test -x /usr/lib/elogind/system-sleep/suspendfix ;;
     *) fail deb.guest "unknown guest '$SFX_GUEST'" ;;
 esac
 check deb.can_suspend can_suspend
+[ "$SFX_GUEST" = elogind ] && check deb.elogind_activated pidof elogind-daemon elogind
 check deb.mem_sleep_deep grep -q '\[deep\]' /sys/power/mem_sleep
 NEC=$(nec_slot) || { fail deb.nec_present; exit 1; }
 check deb.udev_bound_nec wait_for 20 dev_bound_to "$NEC" xhci_hcd xhci_pci
