@@ -23,7 +23,7 @@
 #   cycles             sfx-suspend,sfx-ten-cycles,sfx-device-actions,sfx-mounted-disk
 #   driver+edu         drv-phases,drv-no-profile,journey-diagnose,sfx-test-cycles,drv-profile,drv-pinned
 #   systemd@systemd+edu deb-smoke,client-systemctl,client-pm-suspend,drv-no-profile,journey-diagnose,drv-profile,sfx-test-cycles
-#   elogind@elogind+edu deb-smoke,client-loginctl,drv-no-profile,drv-profile,sfx-test-cycles,elogind-cancel
+#   elogind@elogind+edu deb-smoke,client-loginctl,elogind-cancel,drv-no-profile,drv-profile,sfx-test-cycles
 #   without:  harness = smoke,wake-sources;   standin: harness + standin = sfx-cli
 # Override with SFX_VM_GROUPS="name=scen1,scen2 other@systemd=scen3".
 # Env: SFX_VM_JOBS (parallel jobs, default min(2, nproc)), SFX_VM_TIMEOUT (per busybox VM,
@@ -106,7 +106,7 @@ else
                     "cycles=sfx-suspend,sfx-ten-cycles,sfx-device-actions,sfx-mounted-disk"
                     "driver+edu=drv-phases,drv-no-profile,journey-diagnose,sfx-test-cycles,drv-profile,drv-pinned"
                     "systemd@systemd+edu=deb-smoke,client-systemctl,client-pm-suspend,drv-no-profile,journey-diagnose,drv-profile,sfx-test-cycles"
-                    "elogind@elogind+edu=deb-smoke,client-loginctl,drv-no-profile,drv-profile,sfx-test-cycles,elogind-cancel") ;;
+                    "elogind@elogind+edu=deb-smoke,client-loginctl,elogind-cancel,drv-no-profile,drv-profile,sfx-test-cycles") ;;
     esac
 fi
 declare -A g_scen=() g_guest=() g_edu=()

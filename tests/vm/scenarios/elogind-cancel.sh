@@ -10,7 +10,8 @@
 # FAIL while XFAIL_ELOGIND_CANCEL=1 (@@XFAIL, not a failure; the scenario then restores by
 # hand before the normal sleep). Flip it to 0 here when the state record's watcher lands (or
 # boot with sfx.xfail_elogind_cancel=0 to try it first), and set CANCEL_BOUND to the bound
-# suspendfix(8) documents plus a margin. Run last in its guest: it changes elogind's settings.
+# suspendfix(8) documents plus a margin. elogind's setting is put back at the end; the test
+# driver, if bound, is unloaded first (the sleeps here must be able to succeed).
 . /sfx/guest-lib.sh
 XFAIL_ELOGIND_CANCEL=1
 CANCEL_BOUND=20
@@ -21,6 +22,7 @@ require_suspendfix
 [ "$SFX_GUEST" = elogind ] || { fail cancel.guest "needs the elogind guest, not ${SFX_GUEST:-busybox}"; exit 1; }
 NEC=$(nec_slot) || { fail cancel.nec_present; exit 1; }
 check cancel.nec_bound_before wait_for 10 dev_bound_to "$NEC" xhci_hcd xhci_pci
+if mod_loaded sfx_brokenmod; then check cancel.driver_out_of_the_way rmmod sfx_brokenmod; fi
 
 # elogind 246 reads its configuration when it starts: set the key and restart it with its
 # init script (killing it is no way: D-Bus activation of login1 times out without systemd)
@@ -59,4 +61,6 @@ check cancel.state_settled state_clean
 
 # a normal sleep after the cancelled one (AllowSuspendInterrupts=yes stays)
 nec_client_cycles loginctl cancel.after 1
+sed -i 's/^AllowSuspendInterrupts=yes/#AllowSuspendInterrupts=no/' /etc/elogind/logind.conf
+check cancel.elogind_default_again elogind_restart
 exit 0

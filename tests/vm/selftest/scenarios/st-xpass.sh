@@ -1,0 +1,7 @@
+#!/bin/sh
+# harness self-test: a check expected to fail that passes (the defect got fixed, the flag was
+# not flipped) -> the run must FAIL with "XPASS"
+. /sfx/guest-lib.sh
+XF=1
+check_xfail XF st.fixed_defect true
+exit 0
