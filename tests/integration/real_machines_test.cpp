@@ -58,7 +58,7 @@ TEST_P(RealMachine, MatchesExactlyTheProfilesMeantForIt) {
   const std::string text = read_file(kDirectory + "/" + GetParam() + ".umockdev");
   ASSERT_NE(text.find("# Source: "), std::string::npos) << "the file must name its source";
   const auto kernel = header_words(text, "kernel");
-  ASSERT_EQ(kernel.size(), 1u) << "the header must name the dump's kernel";
+  ASSERT_FALSE(kernel.empty()) << "the header must name the dump's kernel";
   const auto expect = header_words(text, "expect");
   const auto near = header_words(text, "near-miss");
   testbed_.load_machine("real/" + GetParam());

@@ -44,7 +44,11 @@ def parse(path):
             elif not line.strip():
                 continue
             elif line.startswith("kernel "):
-                machine["kernel"] = line.split(" ", 1)[1]
+                words = line.split()[1:]
+                if not words or len(words) > 2 or words[1:] not in ([], ["assumed"]):
+                    raise ProbeError(f"{where}: 'kernel RELEASE' or 'kernel RELEASE assumed'")
+                machine["kernel"] = words[0] + (" (assumed: the dump records no kernel)"
+                                                if words[1:] else "")
             elif line.startswith("expect"):
                 machine["expect"] += line.split()[1:]
             elif line.startswith("near-miss"):
@@ -78,8 +82,9 @@ def sysfs_path(slots, slot):
     chain = []
     while slot:
         chain.append(f"0000:{slot}")
+        root = slot[:2]
         slot = slots[slot]["parent"]
-    return "/devices/pci0000:00/" + "/".join(reversed(chain))
+    return f"/devices/pci0000:{root}/" + "/".join(reversed(chain))
 
 
 def escape(value):
