@@ -32,10 +32,10 @@ def removes_device(profile):
 
 
 def matched_ids(profile):
-    """'bus vvvv:dddd' of each match entry that names a device."""
+    """'bus vvvv:dddd' of each match entry; an entry without a device id matches 'vvvv:*'."""
     match = profile.get("match") or {}
-    out = [f"pci {e['vendor']}:{e['device']}" for e in match.get("pci") or [] if e.get("device")]
-    out += [f"usb {e['vendor']}:{e['product']}" for e in match.get("usb") or [] if e.get("product")]
+    out = [f"pci {e['vendor']}:{e.get('device', '*')}" for e in match.get("pci") or []]
+    out += [f"usb {e['vendor']}:{e.get('product', '*')}" for e in match.get("usb") or []]
     return out
 
 
@@ -153,19 +153,25 @@ class ProfileCheck:
                     f"({', '.join(k.release for k in inside)}): give it a kernel range or out_of_tree: true")
 
     def check_family(self):
-        matched = set(matched_ids(self.profile))
+        matched = matched_ids(self.profile)
         leftout = left_out(self.profile)
         siblings = {}
         for other in self.all_profiles:
             if other["id"] != self.profile["id"]:
                 for text in matched_ids(other):
                     siblings.setdefault(text, other["id"])
+        def sibling(ident):
+            return next((owner for pattern, owner in siblings.items()
+                         if fnmatch.fnmatchcase(ident, pattern)), None)
+        buses = {text.split()[0] for text in matched}  # a PCI chip's family is its PCI ids
         seen = set()
         for kernel in self.kernels:
             for text, claimers in self.claims.get(kernel.release, []):
                 for module in self.acting_modules(kernel, claimers):
                     for other in sorted(kernel.claimed_ids(module)):
-                        if other in matched or (other, module) in seen:
+                        if other.split()[0] not in buses:
+                            continue
+                        if any(fnmatch.fnmatchcase(other, m) for m in matched) or (other, module) in seen:
                             continue
                         seen.add((other, module))
                         bus, ident = other.split()
@@ -173,8 +179,8 @@ class ProfileCheck:
                                     if b == bus and fnmatch.fnmatchcase(ident, p)), None)
                         if why:
                             self.family.append((other, module, f"left out: {why}"))
-                        elif other in siblings:
-                            self.family.append((other, module, f"matched by {siblings[other]}"))
+                        elif sibling(other):
+                            self.family.append((other, module, f"matched by {sibling(other)}"))
                         else:
                             self.family.append((other, module, None))
                             self.problems.append(
