@@ -17,6 +17,7 @@ Exit status: 0 clean, 1 problems (listed on stderr) or a stale report, 2 usage,
 """
 
 import argparse
+import concurrent.futures
 import os
 import shutil
 import subprocess
@@ -136,28 +137,37 @@ def main():
 
     profiles = load_profiles(args.profiles)
     all_profiles = [p for _r, p in profiles]
-    checks = []
-    for relative, profile in profiles:
-        case = first_match_case(args.cases, profile["id"])
-        check = ProfileCheck(profile, relative, case or {}, kernels, all_profiles)
-        checks.append(check)
-        if case is None:
-            check.problems.append("no case file with a match case to build the machine from")
-            continue
-        check.check_ids()
-        check.check_modules()
-        check.check_family()
+    checks, runs = [], {}
+    # One detect run per profile and kernel; they are independent, so they run side by side.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        for relative, profile in profiles:
+            case = first_match_case(args.cases, profile["id"])
+            check = ProfileCheck(profile, relative, case or {}, kernels, all_profiles)
+            checks.append(check)
+            if case is None:
+                check.problems.append("no case file with a match case to build the machine from")
+                continue
+            check.check_ids()
+            check.check_modules()
+            check.check_family()
+            for kernel in kernels:
+                runs[(relative, kernel.release)] = pool.submit(
+                    run_detect, os.path.abspath(args.binary), os.path.abspath(args.shim), kernel,
+                    profile, relative, case, args.profiles)
+    for check in checks:
         check.plans = {}
         for kernel in kernels:
-            result, error = run_detect(os.path.abspath(args.binary), os.path.abspath(args.shim),
-                                       kernel, profile, relative, case, args.profiles)
+            future = runs.get((check.relative, kernel.release))
+            if future is None:
+                continue
+            result, error = future.result()
             if error:
                 check.problems.append(f"{kernel.release}: {error}")
                 continue
             check.plans[kernel.release] = result
             check_plan(check, kernel, result)
         in_range_plans = [r for k, r in check.plans.items() if in_range(k, check.range)]
-        if in_range_plans and not any(acts(r, profile["id"]) for r in in_range_plans):
+        if in_range_plans and not any(acts(r, check.profile["id"]) for r in in_range_plans):
             check.problems.append("the plan does nothing on every checked kernel in its range")
 
     problems = [f"{c.relative}: {p}" for c in checks for p in c.problems]
