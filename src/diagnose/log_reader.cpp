@@ -25,15 +25,16 @@ bool resume_side(std::string_view phase) {
 }  // namespace
 
 void KernelLogReader::feed(std::string_view line, std::string_view kernel_device,
-                           std::string_view identifier) {
+                           std::string_view identifier, std::string_view timestamp) {
   ++findings_.lines;
   findings_.bytes += line.size();
   if (line.size() > kMaxLineLength) {
     line = line.substr(0, kMaxLineLength);
     ++findings_.cut_lines;
   }
-  const LogLine parts = split_log_prefix(line);
+  LogLine parts = split_log_prefix(line);
   if (identifier.empty()) identifier = parts.identifier;
+  if (!timestamp.empty()) parts.timestamp = timestamp;
   if (collecting_tasks_ > 0) {
     --collecting_tasks_;
     if (const auto name = task_dump_name(parts.message, old_task_format_)) {

@@ -27,8 +27,9 @@ class KernelLogReader {
   /// One line of text, with its end of line or without. kernel_device is the journal's
   /// _KERNEL_DEVICE (or kmsg's DEVICE=) when the source has one; identifier the syslog
   /// identifier when the source knows it ("" for text, where the line's prefix says it).
+  /// timestamp, when given, replaces what the line's prefix says (a journal entry's time).
   void feed(std::string_view line, std::string_view kernel_device = {},
-            std::string_view identifier = {});
+            std::string_view identifier = {}, std::string_view timestamp = {});
   /// Marks the last line fed as cut (a line longer than the reader keeps).
   void note_cut_line() { ++findings_.cut_lines; }
 
