@@ -13,13 +13,6 @@
 
 namespace suspendfix {
 
-std::string_view kmsg_device(std::string_view record) {
-  const size_t at = record.find("\n DEVICE=");
-  if (at == std::string_view::npos) return {};
-  std::string_view value = record.substr(at + 9);
-  return value.substr(0, value.find('\n'));
-}
-
 bool read_kmsg(const LogFeed& feed, std::string* why_not, const std::string& path) {
   const int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {

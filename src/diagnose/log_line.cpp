@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "diagnose/log_line.hpp"
 
+#include "diagnose/log_sources.hpp"
+
 namespace suspendfix {
 namespace {
 
@@ -171,6 +173,13 @@ LogLine split_log_prefix(std::string_view line) {
   }
   out.message = line;
   return out;
+}
+
+std::string_view kmsg_device(std::string_view record) {
+  const size_t at = record.find("\n DEVICE=");
+  if (at == std::string_view::npos) return {};
+  std::string_view value = record.substr(at + 9);
+  return value.substr(0, value.find('\n'));
 }
 
 }  // namespace suspendfix
