@@ -257,10 +257,10 @@ TEST_F(DiagnoseTest, JournalWithKernelDeviceAndCounters) {
       "file power/suspend_stats/failed_suspend 3\nfile power/suspend_stats/failed_freeze 0\n"
       "file power/suspend_stats/last_failed_dev 0000:0f:00.0\n"
       "file power/suspend_stats/last_failed_errno -16\n");
-  const auto result = run_command(
-      {SUSPENDFIX_BINARY, "diagnose", "--json", "--profiles", profiles().string()},
-      {"SUSPENDFIX_JOURNALCTL=" + program.string(), "SUSPENDFIX_CACHE_DIR=",
-       "SUSPENDFIX_CONFIG=/nonexistent"});
+  const auto result =
+      run_command({SUSPENDFIX_BINARY, "diagnose", "--json", "--profiles", profiles().string()},
+                  {"SUSPENDFIX_JOURNALCTL=" + program.string(),
+                   "SUSPENDFIX_CACHE_DIR=", "SUSPENDFIX_CONFIG=/nonexistent"});
   ASSERT_EQ(result.exit_code, 3) << result.err;
   const json out = json::parse(result.out);
   EXPECT_EQ(out["source"], "the journal of this boot");
