@@ -6,10 +6,8 @@
 # profile under <local profiles>/local/ -> `detect` shows it matching -> the next sleep, through
 # the same client, succeeds and the device is bound again.
 #
-# WRITTEN AHEAD OF `suspendfix diagnose`: until the installed suspendfix has the command, the
-# scenario proves the first step and skips the rest (@@SKIP diagnose.available). The JSON
-# paths follow issue 9's sketch ({"failures": [{"kind", "device", "phase", "errno", "driver",
-# "module", ...}]}): adjust them to the final schema with the command.
+# Without `suspendfix diagnose` in the installed tree the scenario proves the first step and
+# skips the rest (@@SKIP diagnose.available). JSON: suspendfix(8), JSON OUTPUT.
 . /sfx/guest-lib.sh
 require_suspendfix
 require jd.driver_bound drv_enable
@@ -21,7 +19,8 @@ check jd.fail.sleep_failed sleep_result fail
 check jd.fail.state_clean state_clean
 
 require_sfx_command diagnose "issue 9"
-check jd.diagnose sh -c "'$SFX_BIN' diagnose > /tmp/jd.txt 2>&1"
+"$SFX_BIN" diagnose > /tmp/jd.txt 2>&1
+check_eq jd.exit_failures_found 3 $?
 check jd.names_device grep -F "$EDU" /tmp/jd.txt
 check jd.names_module grep -F "$DRV_MODULE" /tmp/jd.txt
 "$SFX_BIN" diagnose --json > /tmp/jd.json 2>/dev/null
@@ -32,13 +31,18 @@ failure_of_edu() {
 }
 check jd.json_failure failure_of_edu
 local_dir=$(sfx_local_profiles)/local
-check jd.write "$SFX_BIN" diagnose --write
-check jd.profile_written sh -c "ls '$local_dir'/*.yaml"
+"$SFX_BIN" diagnose --write > /tmp/jd.write 2>&1
+check_eq jd.write_exit 3 $?
+check jd.profile_written sh -c "ls '$local_dir'/*.yaml && grep -l '1234' '$local_dir'/*.yaml"
 check jd.detect_matches sh -c "'$SFX_BIN' detect | grep -F 'unload $DRV_MODULE'"
 check jd.ok.client client_sleep "$client" jd.ok
 check jd.ok.sleep_succeeded sleep_result success
 check jd.ok.bound_again wait_for 10 edu_bound
 check jd.ok.state_clean state_clean
-check jd.second_write_refused sh -c "! '$SFX_BIN' diagnose --write"
+# a second --write never replaces the file: it says where the existing one is
+sum_before=$(cat "$local_dir"/*.yaml | cksum)
+"$SFX_BIN" diagnose --write > /tmp/jd.write2 2>&1
+check_eq jd.second_write_keeps_file "$sum_before" "$(cat "$local_dir"/*.yaml | cksum)"
+check jd.second_write_names_file grep -F "$local_dir/" /tmp/jd.write2
 rm -f "$local_dir"/*.yaml
 exit 0
