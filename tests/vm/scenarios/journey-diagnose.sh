@@ -39,10 +39,11 @@ check jd.ok.client client_sleep "$client" jd.ok
 check jd.ok.sleep_succeeded sleep_result success
 check jd.ok.bound_again wait_for 10 edu_bound
 check jd.ok.state_clean state_clean
-# a second --write never replaces the file: it says where the existing one is
+# a second --write never replaces the file; it names the profile (now matching the device)
 sum_before=$(cat "$local_dir"/*.yaml | cksum)
+written_id=$(basename "$(ls "$local_dir"/*.yaml | head -n 1)" .yaml)
 "$SFX_BIN" diagnose --write > /tmp/jd.write2 2>&1
 check_eq jd.second_write_keeps_file "$sum_before" "$(cat "$local_dir"/*.yaml | cksum)"
-check jd.second_write_names_file grep -F "$local_dir/" /tmp/jd.write2
+check jd.second_write_names_profile grep -F "$written_id" /tmp/jd.write2
 rm -f "$local_dir"/*.yaml
 exit 0
