@@ -5,6 +5,7 @@
 
 #include "cli/commands.hpp"
 #include "profiles/profile_database.hpp"
+#include "safe_text.hpp"
 
 namespace suspendfix {
 namespace {
@@ -12,7 +13,7 @@ namespace {
 int run_validate(const std::vector<std::string>& paths, bool quiet) {
   std::vector<std::filesystem::path> list(paths.begin(), paths.end());
   const ProfileDatabase database = load_profile_paths(list);
-  for (const ProfileError& error : database.errors) std::cerr << error.what() << "\n";
+  for (const ProfileError& error : database.errors) std::cerr << printable(error.what()) << "\n";
   if (!quiet)
     std::cout << database.files_read << " file(s) checked, " << database.profiles.size()
               << " valid, " << database.errors.size() << " error(s)\n";

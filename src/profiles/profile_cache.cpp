@@ -9,7 +9,7 @@ namespace suspendfix {
 namespace {
 
 constexpr char kMagic[8] = {'S', 'F', 'X', 'C', 'A', 'C', 'H', 'E'};
-constexpr uint32_t kFormat = 1;
+constexpr uint32_t kFormat = 2;  // 2: ctime in the sources
 
 class Writer {
  public:
@@ -115,6 +115,7 @@ void write_sources(Writer& w, const std::vector<CacheSource>& sources, const std
     w.str(s.path);
     w.u64(s.size);
     w.u64(static_cast<uint64_t>(s.mtime_ns));
+    w.u64(static_cast<uint64_t>(s.ctime_ns));
     w.u64(s.inode);
     w.u32(s.mode);
     w.u32(s.uid);

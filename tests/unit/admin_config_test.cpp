@@ -6,9 +6,7 @@
 namespace suspendfix {
 namespace {
 
-AdminConfig parse(const std::string& text, std::vector<ProfileError>* warnings = nullptr) {
-  return parse_admin_config(text, "config.yaml", warnings);
-}
+AdminConfig parse(const std::string& text) { return parse_admin_config(text, "config.yaml"); }
 
 std::string error_of(const std::string& text) {
   try {
@@ -65,12 +63,30 @@ TEST(AdminConfig, BadValuesNameTheirPlace) {
             "config.yaml:1:15: 'keep_modules' must be a list, not a string");
 }
 
-TEST(AdminConfig, UnknownKeysWarn) {
-  std::vector<ProfileError> warnings;
-  parse("suspend_modules: [x]\n", &warnings);
+TEST(AdminConfig, UnknownKeyIsAnErrorNamingTheKeyItMeant) {
+  // Issue 15: "keep_module: [xhci_pci]" was a warning, then pre unloaded xhci_pci.
+  EXPECT_EQ(error_of("keep_module: [xhci_pci]\n"),
+            "config.yaml:1:1: unknown key 'keep_module' in 'configuration', did you mean "
+            "'keep_modules'?");
+  EXPECT_EQ(error_of("suspend_modules: [x]\n"),
+            "config.yaml:1:1: unknown key 'suspend_modules' in 'configuration'");
+  EXPECT_EQ(error_of("unload_modules:\n  - {name: r8169, slep: [hibernate]}\n"),
+            "config.yaml:2:19: unknown key 'slep' in 'unload_modules', did you mean 'sleep'?");
+}
+
+TEST(AdminConfig, DisabledProfileThatDoesNotExistIsNamedWithTheClosestId) {
+  const AdminConfig config = parse("disable_profiles:\n  - nec-upd72020-xhci\n  - dell-e6410\n");
+  std::vector<Profile> profiles(2);
+  profiles[0].id = "nec-upd720200-xhci";
+  profiles[1].id = "dell-e6410";
+  const auto warnings = unknown_disabled_profiles(config, profiles);
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_STREQ(warnings[0].what(),
-               "config.yaml:1:1: unknown key 'suspend_modules' in 'configuration'");
+               "config.yaml:2:5: disable_profiles names no known profile 'nec-upd72020-xhci', did "
+               "you mean 'nec-upd720200-xhci'?");
+  profiles[0].id = "something-else-entirely";
+  EXPECT_STREQ(unknown_disabled_profiles(config, profiles).at(0).what(),
+               "config.yaml:2:5: disable_profiles names no known profile 'nec-upd72020-xhci'");
 }
 
 }  // namespace
