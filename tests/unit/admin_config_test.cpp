@@ -2,6 +2,10 @@
 #include "config/admin_config.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "unit/test_dir.hpp"
 
 namespace suspendfix {
 namespace {
@@ -87,6 +91,47 @@ TEST(AdminConfig, DisabledProfileThatDoesNotExistIsNamedWithTheClosestId) {
   profiles[0].id = "something-else-entirely";
   EXPECT_STREQ(unknown_disabled_profiles(config, profiles).at(0).what(),
                "config.yaml:2:5: disable_profiles names no known profile 'nec-upd72020-xhci'");
+}
+
+std::string load_error(const ConfigFile& file) {
+  try {
+    load_admin_config(file);
+  } catch (const ProfileError& error) {
+    return error.what();
+  }
+  return "loaded";
+}
+
+TEST(AdminConfig, ConfigurationOthersCanWriteIsRefusedAsProfilesAre) {
+  // Issue 15: a configuration of mode 0666 with unload_modules: [e1000e] made root unload it.
+  testing::TestDir dir;
+  const auto path = dir.write("suspendfix/config.yaml", "unload_modules: [e1000e]\n");
+  ConfigFile file{path.string(), false, TrustRule{geteuid()}};
+  EXPECT_EQ(load_admin_config(file).unload_modules.size(), 1u);
+  ASSERT_EQ(chmod(path.c_str(), 0666), 0);
+  EXPECT_EQ(load_error(file), path.string() + ": refusing a file writable by group or others");
+  ASSERT_EQ(chmod(path.c_str(), 0644), 0);
+  ASSERT_EQ(chmod(path.parent_path().c_str(), 0777), 0);
+  EXPECT_NE(load_error(file).find("suspendfix: refusing a directory writable by group or others"),
+            std::string::npos);
+  file.trust.reset();
+  EXPECT_EQ(load_error(file), "loaded") << "not root: no ownership check";
+}
+
+TEST(AdminConfig, ConfigurationOwnedByAnotherUserIsRefused) {
+  if (geteuid() != 0) GTEST_SKIP() << "chown to another uid needs root";
+  testing::TestDir dir;
+  const auto path = dir.write("config.yaml", "unload_modules: [e1000e]\n");
+  ASSERT_EQ(chown(path.c_str(), 4242, 4242), 0);
+  EXPECT_EQ(load_error({path.string(), false, TrustRule{0}}),
+            path.string() + ": refusing a file owned by uid 4242, not by root");
+}
+
+TEST(AdminConfig, MissingFileIsTheDefaultsUnlessItWasNamed) {
+  EXPECT_EQ(load_error({"/nonexistent/config.yaml", false, TrustRule{0}}), "loaded");
+  EXPECT_EQ(load_error({"/nonexistent/config.yaml", true, TrustRule{0}}),
+            "/nonexistent/config.yaml: no such configuration file");
+  EXPECT_EQ(load_error({"", true, std::nullopt}), "'': empty configuration file name");
 }
 
 }  // namespace
