@@ -21,15 +21,18 @@ namespace {
 /// opened would take those numbers, and log lines would land in the lock or the state file:
 /// give each closed one /dev/null before anything else is opened (systemd and fwupd do too).
 void open_standard_descriptors() {
-  for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; ++fd) {
-    if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF) continue;
-    const int null = open("/dev/null", O_RDWR);  // takes the lowest free number: this one
-    if (null < 0) _exit(1);
-    if (null != fd) {
-      dup2(null, fd);
-      close(null);
-    }
-  }
+  bool closed[3] = {};
+  bool any = false;
+  for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; ++fd)
+    any |= closed[fd] = fcntl(fd, F_GETFD) < 0 && errno == EBADF;
+  if (!any) return;
+  // Noted first, then filled by dup2: opening /dev/null may open other files (a preload
+  // library's socket) that would take the remaining numbers.
+  const int null = open("/dev/null", O_RDWR);
+  if (null < 0) _exit(1);
+  for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; ++fd)
+    if (closed[fd] && fd != null) dup2(null, fd);
+  if (null > STDERR_FILENO) close(null);
 }
 
 /// CLI11's messages quote the command line: escape them as every other message is.

@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
+#include "safe_text.hpp"
 
 namespace suspendfix {
 namespace {
@@ -56,20 +57,22 @@ const PciDevice* find_device(const Machine& machine, const std::string& wanted) 
 
 void write_draft(const Machine& machine, const PciDevice& device, const ModuleStatus& module,
                  std::ostream& out) {
+  // Firmware and hwdb strings land in comments and quoted values: escaped, so that the draft
+  // stays one line per field, valid UTF-8, and harmless on a terminal.
   auto dmi = [&](DmiField field) {
     const auto it = machine.dmi.find(field);
-    return it == machine.dmi.end() ? std::string() : it->second;
+    return it == machine.dmi.end() ? std::string() : printable(it->second);
   };
-  const std::string name = (device.vendor_name + " " + device.device_name);
+  const std::string name = printable(device.vendor_name + " " + device.device_name);
   out << "# " << (name.size() > 1 ? name + ", " : "") << "PCI "
       << format_id(device.vendor, device.device) << " (subsystem "
       << format_id(device.subsystem_vendor, device.subsystem_device) << "), class "
       << format_class(device.class_code) << "\n";
   out << "# Seen on: " << dmi(DmiField::kSysVendor) << " " << dmi(DmiField::kProductName) << " ("
       << dmi(DmiField::kProductVersion) << "), BIOS " << dmi(DmiField::kBiosVersion) << ", kernel "
-      << machine.kernel_release << "\n";
-  out << "# Driver: " << (device.driver.empty() ? "none bound" : device.driver)
-      << (device.module.empty() ? "" : ", module " + device.module) << "\n";
+      << printable(machine.kernel_release) << "\n";
+  out << "# Driver: " << (device.driver.empty() ? "none bound" : printable(device.driver))
+      << (device.module.empty() ? "" : ", module " + printable(device.module)) << "\n";
   out << "# Say what fails (the kernel's \"PM: ... failed to suspend\" line helps) and link the "
          "report.\n";
   const std::string vendor_slug =
@@ -95,11 +98,11 @@ void write_draft(const Machine& machine, const PciDevice& device, const ModuleSt
   if (device.module.empty() || module.state == ModuleState::kBuiltin) {
     out << "  # "
         << (device.module.empty() ? "The driver has no module"
-                                  : "'" + device.module + "' is built in")
+                                  : "'" + printable(device.module) + "' is built in")
         << ": it cannot be unloaded, so the device is unbound instead.\n";
     out << "  device: unbind\n";
   } else {
-    out << "  # The module bound to the device (" << device.module
+    out << "  # The module bound to the device (" << printable(device.module)
         << " today); follows renames across kernels.\n";
     out << "  unload_bound_module: true\n";
     out << "  # When it cannot go (in use, built in on another kernel):\n";
