@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "profiles/profile.hpp"
+#include "safe_text.hpp"
 
 namespace suspendfix {
 namespace {
@@ -88,7 +89,7 @@ std::string format_import(const PmUtilsImport& imported) {
       "# hardware (suspendfix detect): these are unloaded on every machine.\n"
       "unload_modules:\n";
   for (const ImportedModule& module : imported.modules)
-    out += "  - " + module.name + "  # " + module.origin + "\n";
+    out += "  - " + module.name + "  # " + printable(module.origin) + "\n";  // a file name
   return out;
 }
 
