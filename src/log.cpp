@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "safe_text.hpp"
+#include "output/text_safety.hpp"
 
 namespace suspendfix {
 namespace {
@@ -99,7 +99,7 @@ void log_message(LogLevel level, const std::string& raw) {
   if (!log_enabled(level)) return;
   // Messages quote paths, profile keys, DMI strings and kernel text: one line each, and never
   // an escape sequence for the terminal or the log reader.
-  const std::string message = printable(raw);
+  const std::string message = escape_for_terminal(raw);
   std::string line;
   if (s.journal) line = "<" + std::to_string(syslog_priority(level)) + ">";
   line += "suspendfix: ";

@@ -13,7 +13,7 @@
 #include "config.hpp"
 #include "error.hpp"
 #include "log.hpp"
-#include "safe_text.hpp"
+#include "output/text_safety.hpp"
 
 namespace {
 
@@ -42,7 +42,7 @@ int exit_with(const CLI::App& app, const CLI::Error& error) {
   std::cout << out.str();
   std::istringstream lines(err.str());
   for (std::string line; std::getline(lines, line);)
-    std::cerr << suspendfix::printable(line) << "\n";
+    std::cerr << suspendfix::escape_for_terminal(line) << "\n";
   return code;
 }
 
@@ -82,7 +82,7 @@ int main(int argc, char** argv) {
     exit_with(app, error);
     return 2;
   } catch (const UsageError& error) {
-    std::cerr << "suspendfix: " << printable(error.what()) << "\n";
+    std::cerr << "suspendfix: " << escape_for_terminal(error.what()) << "\n";
     return 2;
   } catch (const std::exception& error) {
     log_error(error.what());

@@ -17,6 +17,7 @@
 #include "executor.hpp"
 #include "log.hpp"
 #include "sleep/sleep_event.hpp"
+#include "sleep/suspend_stats.hpp"
 #include "text_file.hpp"
 
 namespace suspendfix {
@@ -153,18 +154,20 @@ int run_hook(HookOptions& options) {
   return 0;
 }
 
-/// The kernel's own record of the last failed suspend (/sys/power/suspend_stats, 5.3+).
+/// The kernel's own record of the last failed suspend (/sys/power/suspend_stats, 5.4+).
 std::string kernel_suspend_record() {
+  const auto stats = read_suspend_stats();
+  if (!stats) return "no record in /sys/power/suspend_stats";
   std::string out;
-  for (const char* name : {"last_failed_dev", "last_failed_errno", "last_failed_step"}) {
-    try {
-      std::string value = read_text_file(std::string("/sys/power/suspend_stats/") + name, 4096);
-      while (!value.empty() && (value.back() == '\n' || value.back() == ' ')) value.pop_back();
-      if (!value.empty()) out += std::string(out.empty() ? "" : ", ") + name + " " + value;
-    } catch (const Error&) {
-    }
-  }
-  return out.empty() ? "no record in /sys/power/suspend_stats" : out;
+  if (!stats->last_failed_devices.empty())
+    out += "last_failed_dev " + stats->last_failed_devices.front();
+  if (!stats->last_failed_errnos.empty())
+    out += std::string(out.empty() ? "" : ", ") + "last_failed_errno " +
+           std::to_string(stats->last_failed_errnos.front());
+  if (!stats->last_failed_steps.empty())
+    out += std::string(out.empty() ? "" : ", ") + "last_failed_step " +
+           stats->last_failed_steps.front();
+  return out.empty() ? "no failure recorded in /sys/power/suspend_stats" : out;
 }
 
 /// Writes text to a sysfs power file; returns 0 or the errno.

@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include "output/text_safety.hpp"
 #include "profiles/profile.hpp"
-#include "safe_text.hpp"
 
 namespace suspendfix {
 namespace {
@@ -89,7 +89,8 @@ std::string format_import(const PmUtilsImport& imported) {
       "# hardware (suspendfix detect): these are unloaded on every machine.\n"
       "unload_modules:\n";
   for (const ImportedModule& module : imported.modules)
-    out += "  - " + module.name + "  # " + printable(module.origin) + "\n";  // a file name
+    out +=
+        "  - " + module.name + "  # " + escape_for_terminal(module.origin) + "\n";  // a file name
   return out;
 }
 

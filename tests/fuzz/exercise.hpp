@@ -5,8 +5,8 @@
 #include <string>
 
 #include "error.hpp"
+#include "output/text_safety.hpp"
 #include "profiles/profile.hpp"
-#include "safe_text.hpp"
 
 namespace suspendfix::fuzz {
 
@@ -44,8 +44,8 @@ inline void exercise(const Profile& profile, bool parsed) {
   profile.kernel.describe();
   for (SleepType type : kAllSleepTypes) profile.applies_to(type);
   for (const std::string* text : {&profile.id, &profile.description, &profile.origin}) {
-    require(invalid_utf8_offset(printable(*text)) == std::string::npos);
-    require(invalid_utf8_offset(valid_utf8(*text)) == std::string::npos);
+    require(invalid_utf8_offset(escape_for_terminal(*text)) == std::string::npos);
+    require(invalid_utf8_offset(to_valid_utf8(*text)) == std::string::npos);
     if (parsed) require(invalid_utf8_offset(*text) == std::string::npos);
   }
   if (parsed)
@@ -55,9 +55,9 @@ inline void exercise(const Profile& profile, bool parsed) {
     require(is_valid_module_name(module.name));
 }
 
-/// An error message is printed: it must survive printable() and stay one line.
+/// An error message is printed: it must survive escape_for_terminal() and stay one line.
 inline void exercise(const ProfileError& error) {
-  const std::string line = printable(error.what());
+  const std::string line = escape_for_terminal(error.what());
   require(line.find('\n') == std::string::npos);
   require(invalid_utf8_offset(line) == std::string::npos);
 }

@@ -323,6 +323,8 @@ TEST_F(HookTest, SuspendCommandWritesTheStateFileBetweenPreAndPost) {
 TEST_F(HookTest, FailedSuspendReportsTheKernelsRecordAndStillLoadsBack) {
   fs::create_directories(testbed_.sys_dir() + "/power/state");  // writing to a directory fails
   testbed_.add_sysfs(
+      "file power/suspend_stats/success 0\nfile power/suspend_stats/fail 1\n"
+      "file power/suspend_stats/failed_suspend 1\n"
       "file power/suspend_stats/last_failed_dev 0000:0f:00.0\nfile "
       "power/suspend_stats/last_failed_errno -16\n"
       "file power/suspend_stats/last_failed_step suspend\n");

@@ -223,7 +223,7 @@ TEST_F(SecurityTest, ValidateAndLogLinesEscapeWhatATerminalWouldActOn) {
       {SUSPENDFIX_BINARY, "detect", "--no-hwdb", "--profiles", "/nonexistent/\x1b[2J\n"},
       environment());
   EXPECT_EQ(result.err.find('\x1b'), std::string::npos);
-  EXPECT_NE(result.err.find("no profiles found in /nonexistent/\\x1b[2J\\n: nothing"),
+  EXPECT_NE(result.err.find("no profiles found in /nonexistent/\\x1b[2J\\x0a: nothing"),
             std::string::npos)
       << result.err;
   result = run_command({SUSPENDFIX_BINARY, "\x1b[2J"});

@@ -55,7 +55,7 @@ TEST(PmUtilsImport, FormatsAConfigurationFragment) {
       format_import(import_pm_utils({{"x\nkeep_modules: []\x1b[2J", "SUSPEND_MODULES=e1000e\n"}})),
       "# Imported from pm-utils' SUSPEND_MODULES. Prefer a profile that matches the\n"
       "# hardware (suspendfix detect): these are unloaded on every machine.\n"
-      "unload_modules:\n  - e1000e  # x\\nkeep_modules: []\\x1b[2J\n");
+      "unload_modules:\n  - e1000e  # x\\x0akeep_modules: []\\x1b[2J\n");
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "safe_text.hpp"
+#include "output/text_safety.hpp"
 
 #include <cstdint>
 #include <cstdio>
@@ -44,14 +44,16 @@ Sequence decode(std::string_view text, size_t at) {
   return {length, true, code_point};
 }
 
-void append_hex(std::string& out, const char* format, unsigned value) {
-  char buffer[12];
-  std::snprintf(buffer, sizeof buffer, format, value);
+void append_hex(std::string& out, unsigned char c) {
+  char buffer[8];
+  std::snprintf(buffer, sizeof buffer, "\\x%02x", c);
   out += buffer;
 }
 
-bool is_bidi_control(uint32_t code_point) {
-  return (code_point >= 0x202a && code_point <= 0x202e) ||
+/// What a terminal acts on: C0 and DEL, C1, and the bidirectional controls.
+bool is_control(uint32_t code_point) {
+  return code_point < 0x20 || code_point == 0x7f || (code_point >= 0x80 && code_point <= 0x9f) ||
+         (code_point >= 0x202a && code_point <= 0x202e) ||
          (code_point >= 0x2066 && code_point <= 0x2069) || code_point == 0x200e ||
          code_point == 0x200f || code_point == 0x061c;
 }
@@ -67,14 +69,14 @@ size_t invalid_utf8_offset(std::string_view bytes) {
   return std::string_view::npos;
 }
 
-std::string valid_utf8(std::string_view bytes) {
-  if (invalid_utf8_offset(bytes) == std::string_view::npos) return std::string(bytes);
+std::string to_valid_utf8(std::string_view text) {
+  if (invalid_utf8_offset(text) == std::string_view::npos) return std::string(text);
   std::string out;
-  out.reserve(bytes.size() + 8);
-  for (size_t at = 0; at < bytes.size();) {
-    const Sequence sequence = decode(bytes, at);
+  out.reserve(text.size() + 8);
+  for (size_t at = 0; at < text.size();) {
+    const Sequence sequence = decode(text, at);
     if (sequence.valid)
-      out.append(bytes.substr(at, sequence.length));
+      out.append(text.substr(at, sequence.length));
     else
       out += "\xef\xbf\xbd";  // U+FFFD REPLACEMENT CHARACTER
     at += sequence.length;
@@ -82,31 +84,38 @@ std::string valid_utf8(std::string_view bytes) {
   return out;
 }
 
-std::string printable(std::string_view text) {
+std::string escape_for_terminal(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (size_t at = 0; at < text.size();) {
     const Sequence sequence = decode(text, at);
-    const uint32_t code_point = sequence.code_point;
-    if (!sequence.valid) {
+    if (!sequence.valid || is_control(sequence.code_point)) {
       for (size_t k = 0; k < sequence.length; ++k)
-        append_hex(out, "\\x%02x", static_cast<unsigned char>(text[at + k]));
-    } else if (code_point == '\n') {
-      out += "\\n";
-    } else if (code_point == '\r') {
-      out += "\\r";
-    } else if (code_point == '\t') {
-      out += "\\t";
-    } else if (code_point < 0x20 || code_point == 0x7f) {
-      append_hex(out, "\\x%02x", code_point);
-    } else if ((code_point >= 0x80 && code_point <= 0x9f) || is_bidi_control(code_point)) {
-      append_hex(out, "\\u%04x", code_point);
+        append_hex(out, static_cast<unsigned char>(text[at + k]));
     } else {
+      if (sequence.code_point == '\\') out += '\\';
       out.append(text.substr(at, sequence.length));
     }
     at += sequence.length;
   }
   return out;
+}
+
+std::string yaml_quoted(std::string_view text) {
+  const std::string valid = to_valid_utf8(text);
+  std::string out = "\"";
+  for (char c : valid) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (byte < 0x20 || byte == 0x7f) {
+      append_hex(out, byte);
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
 }
 
 }  // namespace suspendfix

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "safe_text.hpp"
+#include "output/text_safety.hpp"
 
 #include <gtest/gtest.h>
 
@@ -14,7 +14,7 @@ namespace {
 
 constexpr size_t kValid = std::string_view::npos;
 
-TEST(SafeText, WellFormedUtf8IsTable3_7) {
+TEST(TextSafety, WellFormedUtf8IsTable3_7) {
   EXPECT_EQ(invalid_utf8_offset(""), kValid);
   EXPECT_EQ(invalid_utf8_offset("ThinkPad T510 — Contrôleur \xf0\x9f\x92\xbb"), kValid);
   EXPECT_EQ(invalid_utf8_offset("\xf4\x8f\xbf\xbf"), kValid) << "U+10FFFF, the last one";
@@ -31,40 +31,45 @@ TEST(SafeText, WellFormedUtf8IsTable3_7) {
   EXPECT_EQ(invalid_utf8_offset("xy\xe2\x82"), 2u) << "cut short";
 }
 
-TEST(SafeText, InvalidBytesBecomeReplacementCharacters) {
-  EXPECT_EQ(valid_utf8("LENOVO"), "LENOVO");
-  EXPECT_EQ(valid_utf8("A\xff"
-                       "B"),
+TEST(TextSafety, InvalidBytesBecomeReplacementCharacters) {
+  EXPECT_EQ(to_valid_utf8("LENOVO"), "LENOVO");
+  EXPECT_EQ(to_valid_utf8("A\xff"
+                          "B"),
             "A\xef\xbf\xbd"
             "B");
   // One U+FFFD per maximal ill-formed subpart, as the WHATWG decoder and Python do.
-  EXPECT_EQ(valid_utf8("\xe2\x82"
-                       "B"),
+  EXPECT_EQ(to_valid_utf8("\xe2\x82"
+                          "B"),
             "\xef\xbf\xbd"
             "B");
-  EXPECT_EQ(valid_utf8("\xed\xa0\x80"), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
-  EXPECT_EQ(invalid_utf8_offset(valid_utf8("\xc0\xaf\xf4\x90\x80\x80\x80")), kValid);
+  EXPECT_EQ(to_valid_utf8("\xed\xa0\x80"), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+  EXPECT_EQ(invalid_utf8_offset(to_valid_utf8("\xc0\xaf\xf4\x90\x80\x80\x80")), kValid);
 }
 
-TEST(SafeText, PrintableEscapesWhatATerminalWouldActOn) {
-  EXPECT_EQ(printable("plain: ThinkPad T510 — ü"), "plain: ThinkPad T510 — ü");
-  EXPECT_EQ(printable("\x1b[2J\x1b]0;owned\x07"), "\\x1b[2J\\x1b]0;owned\\x07");
-  EXPECT_EQ(printable("a\nb\rc\td\x7f"), "a\\nb\\rc\\td\\x7f");
-  EXPECT_EQ(printable("\xc2\x9b"
-                      "31m"),
-            "\\u009b31m")
+TEST(TextSafety, EscapesWhatATerminalWouldActOn) {
+  EXPECT_EQ(escape_for_terminal("plain: ThinkPad T510 — ü"), "plain: ThinkPad T510 — ü");
+  EXPECT_EQ(escape_for_terminal("\x1b[2J\x1b]0;owned\x07"), "\\x1b[2J\\x1b]0;owned\\x07");
+  EXPECT_EQ(escape_for_terminal("a\nb\rc\td\x7f"), "a\\x0ab\\x0dc\\x09d\\x7f");
+  EXPECT_EQ(escape_for_terminal("\xc2\x9b"
+                                "31m"),
+            "\\xc2\\x9b31m")
       << "C1 CSI";
-  EXPECT_EQ(printable("abc\xe2\x80\xae"
-                      "fed"),
-            "abc\\u202efed")
+  EXPECT_EQ(escape_for_terminal("abc\xe2\x80\xae"
+                                "fed"),
+            "abc\\xe2\\x80\\xaefed")
       << "right-to-left override";
-  EXPECT_EQ(printable("\xff\xc0\xaf"), "\\xff\\xc0\\xaf");
-  EXPECT_EQ(printable(std::string("a\0b", 3)), "a\\x00b");
-  for (const char* text : {"\x1b[2J", "a\\x1b", "\xc2\x9b\xff", "\\n\n"})
-    EXPECT_EQ(printable(printable(text)), printable(text)) << "escaping twice changes nothing";
+  EXPECT_EQ(escape_for_terminal("\xff\xc0\xaf"), "\\xff\\xc0\\xaf");
+  EXPECT_EQ(escape_for_terminal(std::string("a\0b", 3)), "a\\x00b");
+  // A backslash is doubled: the text "\x1b" never reads as an escaped ESC.
+  EXPECT_EQ(escape_for_terminal("C:\\x1b"), "C:\\\\x1b");
+  for (const char* text : {"\x1b[2J", "a\\x1b", "\xc2\x9b\xff", "\\n\n"}) {
+    const std::string escaped = escape_for_terminal(text);
+    EXPECT_EQ(escaped.find_first_of("\x1b\n\r\x07"), std::string::npos) << text;
+    EXPECT_EQ(invalid_utf8_offset(escaped), std::string::npos) << text;
+  }
 }
 
-TEST(SafeText, JsonWriterNeverThrowsOnBytes) {
+TEST(TextSafety, JsonWriterNeverThrowsOnBytes) {
   // nlohmann's dump() throws type_error 316 on invalid UTF-8: `detect --json` printed nothing.
   nlohmann::ordered_json root;
   root["dmi"] = {{"sys_vendor", "LEN\xffVO"}, {"bad\xc0key", "x"}};
