@@ -19,6 +19,19 @@ if(NOT SUSPENDFIX_FUZZ_SANITIZER_BUILD)
     message(STATUS "fuzz: off (SUSPENDFIX_FUZZ=${SUSPENDFIX_FUZZ}, clang++: ${SUSPENDFIX_CLANGXX})")
     return()
   endif()
+  # clang without its runtime (Debian: libclang-rt-14-dev) cannot link libFuzzer: say so once
+  # here rather than fail the build.
+  set(probe "${PROJECT_BINARY_DIR}/CMakeFiles/fuzz-probe")
+  file(WRITE "${probe}.cpp"
+       "#include <cstddef>\n#include <cstdint>\nextern \"C\" int LLVMFuzzerTestOneInput(const uint8_t*, size_t) { return 0; }\n")
+  execute_process(COMMAND ${SUSPENDFIX_CLANGXX} -fsanitize=fuzzer,address,undefined "${probe}.cpp"
+                          -o "${probe}"
+                  RESULT_VARIABLE probe_failed OUTPUT_QUIET ERROR_QUIET)
+  if(probe_failed)
+    message(WARNING "fuzz: off, ${SUSPENDFIX_CLANGXX} cannot link libFuzzer with ASan and UBSan "
+                    "(Debian: install libclang-rt-14-dev)")
+    return()
+  endif()
   include(ExternalProject)
   set(SUSPENDFIX_FUZZ_BINARY_DIR "${PROJECT_BINARY_DIR}/tests/fuzz")
   ExternalProject_Add(suspendfix_fuzzers
