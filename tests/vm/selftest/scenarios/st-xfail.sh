@@ -2,6 +2,7 @@
 # harness self-test: an expected failure (check_xfail, flag on) and a command written ahead
 # of its code (require_sfx_command skips the rest) -> the run must still PASS
 . /sfx/guest-lib.sh
+# shellcheck disable=SC2034  # check_xfail reads it through eval
 XF=1
 check_xfail XF st.known_defect false
 check st.before_skip true
