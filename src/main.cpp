@@ -14,6 +14,7 @@
 #include "error.hpp"
 #include "log.hpp"
 #include "output/text_safety.hpp"
+#include "timing.hpp"
 
 namespace {
 
@@ -51,6 +52,7 @@ int exit_with(const CLI::App& app, const CLI::Error& error) {
 int main(int argc, char** argv) {
   using namespace suspendfix;
   open_standard_descriptors();
+  PhaseTimer total("main");  // from main() to its return; bench/vm takes process start from it
   CLI::App app{"suspendfix: unload the kernel modules that break suspend, and bring them back"};
   app.name("suspendfix");
   app.set_version_flag("--version", std::string("suspendfix ") + kVersion);
