@@ -116,13 +116,18 @@ TEST_F(SelfHealTest, Regression_Issue11_TheSleepSystemIsWaitedForWhileItRuns) {
   auto caller = std::async(std::launch::async, [&] {
     return run_command({shell, "-c", script}, environment());
   });
+  // Let the stand-in end on every path, a failed assertion included: the future waits for it.
+  struct Release {
+    std::string path;
+    ~Release() { std::ofstream(path) << "\n"; }
+  } release{go};
   ASSERT_TRUE(eventually([&] { return watcher_line("called from systemd-sleep (pid "); }))
       << watch_text();
   // Well past restore_after_seconds: the sleep system still runs, so nothing comes back.
   std::this_thread::sleep_for(std::chrono::seconds(3));
   EXPECT_FALSE(kernel_->loaded("xhci_pci")) << watch_text();
   std::ofstream(go) << "\n";  // the sleep system gives up (a cancelled sleep)
-  caller.get();
+  caller.wait();
   ASSERT_TRUE(eventually([&] { return kernel_->loaded("xhci_pci"); })) << watch_text();
   ASSERT_TRUE(eventually([&] { return watcher_line("self-heal: loaded"); }));
   EXPECT_TRUE(watcher_line("no sleep happened and systemd-sleep (pid ")) << watch_text();
