@@ -42,14 +42,14 @@ _suspendfix()
 
     local sleep_types="suspend hibernate hybrid-sleep suspend-then-hibernate"
     local global_options="-h --help -v --verbose --debug --syslog"
-    local takes_value="--sleep --kernel-release --profiles --config --mode --mem-sleep --dir"
+    local takes_value="--sleep --kernel-release --profiles --config --mode --mem-sleep --dir --log"
 
     case $prev in
         --sleep) _suspendfix_words "$sleep_types"; return ;;
         --mode) _suspendfix_words "mem freeze disk"; return ;;
         --mem-sleep) _suspendfix_words "s2idle shallow deep"; return ;;
         --profiles | --dir) _suspendfix_paths -d; return ;;
-        --config) _suspendfix_paths; return ;;
+        --config | --log) _suspendfix_paths; return ;;
         --kernel-release)
             local directory releases=()
             for directory in /lib/modules/*; do
@@ -83,11 +83,12 @@ _suspendfix()
             if [[ $cur == -* ]]; then
                 _suspendfix_words "$global_options --version"
             else
-                _suspendfix_words "detect hook suspend status restore import-pm-utils profile validate"
+                _suspendfix_words "detect diagnose hook suspend status restore import-pm-utils profile validate"
             fi
             return
             ;;
         detect) options="--json --sleep --kernel-release --profiles --config --no-hwdb" ;;
+        diagnose) options="--log --json --write --profiles --config --kernel-release" ;;
         hook) options="--dry-run --profiles --config" ;;
         suspend) options="--dry-run --mode --mem-sleep --profiles --config" ;;
         status) options="--json" ;;

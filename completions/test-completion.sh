@@ -46,7 +46,9 @@ check() {
 
 sleep_types="suspend hibernate hybrid-sleep suspend-then-hibernate"
 check "suspendfix de" "detect"
-check "suspendfix " "detect hook suspend status restore import-pm-utils profile validate"
+check "suspendfix " "detect diagnose hook suspend status restore import-pm-utils profile validate"
+check "suspendfix di" "diagnose"
+check "suspendfix diagnose --w" "--write"
 check "suspendfix -v st" "status"
 check "suspendfix --ver" "--version --verbose"
 check "suspendfix hook " "systemd-sleep elogind pm-utils"

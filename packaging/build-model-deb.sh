@@ -45,11 +45,14 @@ sfx_log "$package: ${#profiles[@]} profile(s): ${profiles[*]}"
 # The selection, for CMake: debian/rules passes debian/initial-cache.cmake to cmake -C.
 # Bracket arguments need no escaping unless the text holds "]==]".
 [[ $selection != *']==]'* && $dmi != *']==]'* ]] || sfx_die "the selection may not contain ']==]'"
+# FORCE: a reused build tree (SUSPENDFIX_REUSE_BUILD) already has these in its cache.
 cat >"$source_dir/debian/initial-cache.cmake" <<CACHE
 # Written by packaging/build-model-deb.sh for $package.
-set(SUSPENDFIX_PROFILE_SELECTION [==[$selection]==] CACHE STRING "")
-set(SUSPENDFIX_MODEL_DMI [==[$dmi]==] CACHE STRING "")
+set(SUSPENDFIX_PROFILE_SELECTION [==[$selection]==] CACHE STRING "" FORCE)
+set(SUSPENDFIX_MODEL_DMI [==[$dmi]==] CACHE STRING "" FORCE)
 CACHE
+# The maintainer scripts belong to the one binary package, whatever its name.
+mv "$source_dir/debian/suspendfix.postrm" "$source_dir/debian/$package.postrm"
 
 # debian/control: the source stanza as it is, and one binary package for the model.
 {

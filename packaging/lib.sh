@@ -6,6 +6,11 @@
 #   DEB_BUILD_OPTIONS       passed to dpkg-buildpackage; default "nocheck parallel=$(nproc)"
 #   SUSPENDFIX_NO_APT=1     never run apt-get: fail with the list of missing packages instead
 #   SUSPENDFIX_KEEP_BUILD=1 keep the temporary build directory (its path is printed)
+#   SUSPENDFIX_WORKDIR=DIR  build in DIR (kept) instead of a temporary directory
+#   SUSPENDFIX_REUSE_BUILD=1 with SUSPENDFIX_WORKDIR: when DIR holds an earlier build of the same
+#                           version, take its compiled tree (dpkg-buildpackage -nc) and only
+#                           refresh debian/: a second package from the same sources compiles
+#                           nothing again (the package test builds the model package this way)
 
 sfx_packaging_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 sfx_top=$(cd "$sfx_packaging_dir/.." && pwd)
@@ -101,7 +106,9 @@ sfx_build_and_lint() {
   jobs=$(nproc 2>/dev/null || echo 2)
   export DEB_BUILD_OPTIONS=${DEB_BUILD_OPTIONS-nocheck parallel=$jobs}
   sfx_log "dpkg-buildpackage -us -uc -b (DEB_BUILD_OPTIONS='$DEB_BUILD_OPTIONS'), log: $log"
-  (cd "$source" && dpkg-buildpackage -us -uc -b) >"$log" 2>&1 || status=$?
+  local no_clean=()
+  [[ ${sfx_reusing:-false} == true ]] && no_clean=(-nc)
+  (cd "$source" && dpkg-buildpackage -us -uc -b "${no_clean[@]}") >"$log" 2>&1 || status=$?
   if ((status != 0)); then
     tail -n 60 "$log" >&2
     sfx_die "dpkg-buildpackage failed (exit $status); whole log: $log"
@@ -133,6 +140,11 @@ sfx_build_and_lint() {
 
 # A temporary directory, removed on exit unless SUSPENDFIX_KEEP_BUILD=1.
 sfx_make_workdir() {
+  if [[ -n ${SUSPENDFIX_WORKDIR:-} ]]; then
+    mkdir -p "$SUSPENDFIX_WORKDIR"
+    sfx_workdir=$(cd "$SUSPENDFIX_WORKDIR" && pwd)
+    return
+  fi
   sfx_workdir=$(mktemp -d "${TMPDIR:-/tmp}/suspendfix-deb.XXXXXX")
   if [[ ${SUSPENDFIX_KEEP_BUILD:-} == 1 ]]; then
     sfx_log "keeping the build directory $sfx_workdir"
@@ -149,6 +161,18 @@ sfx_prepare_source() {
   local version
   version=$(dpkg-parsechangelog -l "$sfx_packaging_dir/debian/changelog" -S Version)
   source_dir=$sfx_workdir/suspendfix-${version%-*}
+  sfx_reusing=false
+  if [[ ${SUSPENDFIX_REUSE_BUILD:-} == 1 && -n ${SUSPENDFIX_WORKDIR:-} ]] &&
+    compgen -G "$source_dir/obj-*/CMakeCache.txt" >/dev/null; then
+    sfx_log "reusing the compiled tree in $source_dir"
+    sfx_reusing=true
+    rm -rf "$source_dir/debian"
+    cp -a "$sfx_packaging_dir/debian" "$source_dir/debian"
+    chmod 0755 "$source_dir/debian/rules"
+    rm -f "$sfx_workdir"/*.deb
+    return
+  fi
+  rm -rf "$source_dir"
   sfx_copy_source "$source_dir"
   sfx_install_build_deps "$source_dir"
 }

@@ -22,11 +22,15 @@ void setup_restore(CLI::App& command, int* exit_code);
 void setup_import(CLI::App& command, int* exit_code);
 void setup_profile(CLI::App& command, int* exit_code);
 void setup_watch(CLI::App& command, int* exit_code);
+void setup_diagnose(CLI::App& command, int* exit_code);
 
 /// The table main() registers, in the order `--help` lists them.
 inline constexpr Command kCommands[] = {
     {"detect", "Show this machine's hardware, the matching profiles and what the hook will do",
      setup_detect},
+    {"diagnose",
+     "Find why a suspend failed: the device, driver and module, and a profile that fixes it",
+     setup_diagnose},
     {"hook", "Run as a sleep hook: hook systemd-sleep|elogind pre|post TYPE, hook pm-utils ACTION",
      setup_hook},
     {"suspend",

@@ -94,6 +94,69 @@ void parse_match(const Reader& reader, const YamlNode& node, Profile& profile) {
         }}});
 }
 
+/// "vvvv:dddd", the device part possibly a shell pattern ("14e4:*"): ids a profile leaves out.
+bool is_left_out_id(const std::string& text) {
+  if (text.size() < 6 || text[4] != ':') return false;
+  auto hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); };
+  if (!std::all_of(text.begin(), text.begin() + 4, hex)) return false;
+  const std::string device = text.substr(5);
+  const bool pattern = device.find_first_of("*?[") != std::string::npos;
+  if (!pattern) return device.size() == 4 && std::all_of(device.begin(), device.end(), hex);
+  return std::all_of(device.begin(), device.end(), [&](char c) {
+    return hex(c) || c == '*' || c == '?' || c == '[' || c == ']' || c == '-' || c == '!';
+  });
+}
+
+/// 'left_out': ids the driver claims that the profile deliberately does not match, each with
+/// the reason. Nothing at runtime reads it; the database lint (tests/kernel-lint) does.
+void parse_left_out(const Reader& reader, const YamlNode& node, const Profile& profile) {
+  reader.list(node, "left_out", [&](const YamlNode& item) {
+    std::vector<std::pair<const YamlNode*, std::string>> ids;
+    std::string bus;
+    bool have_why = false;
+    auto read_ids = [&](const std::string& which) {
+      return [&, which](const YamlNode& value) {
+        if (!bus.empty()) reader.fail(value, "a 'left_out' entry takes pci or usb, not both");
+        bus = which;
+        auto add = [&](const YamlNode& id) {
+          const std::string text = reader.string(id, "left_out." + which);
+          if (!is_left_out_id(text))
+            reader.fail(id, "bad " + which + " id '" + text +
+                                "' in 'left_out': expected \"vvvv:dddd\" in lowercase hex, "
+                                "the device part possibly a pattern (\"14e4:43*\")");
+          ids.emplace_back(&id, text);
+        };
+        if (value.kind == YamlNode::Kind::kSequence)
+          reader.list(value, "left_out." + which, add);
+        else
+          add(value);
+      };
+    };
+    reader.map(item, "left_out",
+               {{"pci", read_ids("pci")},
+                {"usb", read_ids("usb")},
+                {"why", [&](const YamlNode& v) {
+                   have_why = !reader.string(v, "left_out.why").empty();
+                 }}});
+    if (bus.empty()) reader.fail(item, "a 'left_out' entry needs 'pci' or 'usb' ids");
+    if (!have_why) reader.fail(item, "a 'left_out' entry needs 'why': the reason it is left out");
+    for (const auto& [id_node, text] : ids) {
+      if (text.find_first_of("*?[") != std::string::npos) continue;
+      const auto vendor = static_cast<uint16_t>(std::stoul(text.substr(0, 4), nullptr, 16));
+      const auto device = static_cast<uint16_t>(std::stoul(text.substr(5), nullptr, 16));
+      const bool matched =
+          bus == "pci"
+              ? std::any_of(
+                    profile.pci.begin(), profile.pci.end(),
+                    [&](const PciMatch& m) { return m.vendor == vendor && m.device == device; })
+              : std::any_of(profile.usb.begin(), profile.usb.end(), [&](const UsbMatch& m) {
+                  return m.vendor == vendor && m.product == device;
+                });
+      if (matched) reader.fail(*id_node, "'" + text + "' is both matched and left out");
+    }
+  });
+}
+
 void parse_actions(const Reader& reader, const YamlNode& node, Profile& profile) {
   Actions& actions = profile.actions;
   reader.map(node, "actions",
@@ -105,11 +168,17 @@ void parse_actions(const Reader& reader, const YamlNode& node, Profile& profile)
                [&](const YamlNode& list) {
                  reader.list(list, "actions.unload_modules", [&](const YamlNode& item) {
                    ModuleRef module;
-                   module.name = reader.module_entry(item, "unload_modules",
-                                                     {{"kernel", [&](const YamlNode& v) {
-                                                         module.kernel = reader.kernel_range(
-                                                             v, "unload_modules.kernel");
-                                                       }}});
+                   // out_of_tree: the module is not part of the kernel, so the database
+                   // lint does not look for it in the kernels' module tables.
+                   module.name = reader.module_entry(
+                       item, "unload_modules",
+                       {{"kernel",
+                         [&](const YamlNode& v) {
+                           module.kernel = reader.kernel_range(v, "unload_modules.kernel");
+                         }},
+                        {"out_of_tree", [&](const YamlNode& v) {
+                           reader.boolean(v, "unload_modules.out_of_tree");
+                         }}});
                    actions.unload_modules.push_back(module);
                  });
                }},
@@ -142,6 +211,7 @@ Profile parse_profile(std::string_view yaml, const std::string& origin,
   profile.origin = origin;
   const YamlNode* match = nullptr;
   const YamlNode* actions = nullptr;
+  const YamlNode* left_out = nullptr;
   reader.map(root, "profile",
              {{"id",
                [&](const YamlNode& v) {
@@ -163,7 +233,8 @@ Profile parse_profile(std::string_view yaml, const std::string& origin,
               {"notes", [&](const YamlNode& v) { reader.string(v, "notes"); }},
               {"sleep", [&](const YamlNode& v) { profile.sleep = reader.sleep_types(v, "sleep"); }},
               {"match", [&](const YamlNode& v) { match = &v; }},
-              {"actions", [&](const YamlNode& v) { actions = &v; }}});
+              {"actions", [&](const YamlNode& v) { actions = &v; }},
+              {"left_out", [&](const YamlNode& v) { left_out = &v; }}});
   for (const char* required : {"id", "description", "sources", "match", "actions"}) {
     const bool present =
         std::any_of(root.entries.begin(), root.entries.end(),
@@ -174,6 +245,7 @@ Profile parse_profile(std::string_view yaml, const std::string& origin,
   if (!profile.has_device_match() && profile.dmi.empty())
     reader.fail(*match, "'match' needs at least one of pci, usb or dmi");
   parse_actions(reader, *actions, profile);
+  if (left_out) parse_left_out(reader, *left_out, profile);
   return profile;
 }
 

@@ -46,7 +46,12 @@ void Testbed::remove_device(const std::string& syspath) {
 
 void Testbed::load_machine(const std::string& name) {
   const std::string base = std::string(SUSPENDFIX_TEST_DATA) + "/machines/" + name;
-  add_devices(read_file(base + ".umockdev"));
+  // A real machine's file opens with '#' lines naming its source; umockdev reads no comments.
+  std::istringstream lines(read_file(base + ".umockdev"));
+  std::string devices;
+  for (std::string line; std::getline(lines, line);)
+    if (line.empty() || line[0] != '#') devices += line + "\n";
+  add_devices(devices);
   if (fs::exists(base + ".sysfs")) add_sysfs(read_file(base + ".sysfs"));
 }
 

@@ -18,6 +18,7 @@ class Testbed {
   /// True when /sys is really redirected (the process runs under umockdev-wrapper).
   static bool mocked();
 
+  /// Loads machines/NAME.umockdev (leading '#' comment lines dropped) and NAME.sysfs.
   void load_machine(const std::string& name);
   void add_devices(const std::string& umockdev_text);
   /// Takes a device out, as a device that did not come back would be ("/sys/devices/...").

@@ -170,6 +170,44 @@ actions: {unload_bound_module: true}
             std::string::npos);
 }
 
+// left_out and out_of_tree are for the database lint (tests/kernel-lint); the parser checks
+// their form so that a typo is an error, not a silently ignored statement.
+TEST(ProfileParser, ReadsLeftOutAndOutOfTree) {
+  std::vector<ProfileError> warnings;
+  const Profile profile = parse(
+      with("    - xhci-hcd\n", "    - xhci-hcd\n    - {name: upd72020x, out_of_tree: true}\n") +
+          "left_out:\n  - {pci: \"1033:0195\", why: \"no report\"}\n"
+          "  - {pci: [\"1912:0014\", \"1912:001*\"], why: \"another chip\"}\n"
+          "  - {usb: \"0bda:[0-9]*\", why: \"a pattern\"}\n",
+      &warnings);
+  EXPECT_TRUE(warnings.empty()) << warnings.front().what();
+  ASSERT_EQ(profile.actions.unload_modules.size(), 3u);
+  EXPECT_EQ(profile.actions.unload_modules[2].name, "upd72020x");
+}
+
+TEST(ProfileParser, BadLeftOutEntries) {
+  const std::string base = kNec;
+  EXPECT_EQ(error_of(base + "left_out:\n  - {pci: \"1033:0195\"}\n"),
+            "test.yaml:20:5: a 'left_out' entry needs 'why': the reason it is left out");
+  EXPECT_EQ(error_of(base + "left_out:\n  - {why: \"x\"}\n"),
+            "test.yaml:20:5: a 'left_out' entry needs 'pci' or 'usb' ids");
+  EXPECT_EQ(error_of(base + "left_out:\n  - {pci: \"1033:0195\", usb: \"1d6b:0002\", why: x}\n"),
+            "test.yaml:20:29: a 'left_out' entry takes pci or usb, not both");
+  EXPECT_NE(error_of(base + "left_out:\n  - {pci: \"1033:195\", why: x}\n")
+                .find("bad pci id '1033:195' in 'left_out'"),
+            std::string::npos);
+  EXPECT_NE(error_of(base + "left_out:\n  - {pci: \"10*:0195\", why: x}\n").find("bad pci id"),
+            std::string::npos);
+  EXPECT_EQ(error_of(base + "left_out:\n  - {pci: \"1033:0194\", why: x}\n"),
+            "test.yaml:20:11: '1033:0194' is both matched and left out");
+  EXPECT_NE(
+      error_of(base + "left_out: {pci: \"1033:0195\", why: x}\n").find("'left_out' must be a list"),
+      std::string::npos);
+  EXPECT_NE(error_of(with("- xhci-hcd", "- {name: xhci-hcd, out_of_tree: maybe}"))
+                .find("'unload_modules.out_of_tree' must be true or false"),
+            std::string::npos);
+}
+
 TEST(ProfileParser, RefusesAliasesAndAnchors) {
   EXPECT_EQ(error_of("a: &x [1, 2]\nb: *x\n"),
             "test.yaml:1:4: YAML anchors are not allowed in profiles");

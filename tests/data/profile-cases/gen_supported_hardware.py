@@ -28,7 +28,10 @@ its PCI/USB ids is present (if it lists any), all of its DMI globs match and the
 in its range. Actions: *unload* modules before sleep and load them again after; *unbind*/*remove*
 a matched device before sleep and bind it again / rescan the PCI bus after; *fallback* is what
 happens to a device whose module cannot be unloaded (in use, built in). Details, symptoms and the
-reasoning behind each choice are in the profile file's header and `notes`.
+reasoning behind each choice are in the profile file's header and `notes`. How every profile fares
+against the module tables of Debian's own kernels (the ids its drivers claim, the modules it names,
+the holders and the plan on each kernel) is in [kernel-lint.md](kernel-lint.md); the real machines
+it is tested on are in `tests/data/machines/real/`.
 
 """
 

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// /dev/kmsg: one record per read(), "prio,seq,usec,flags;message\n" then " KEY=value" lines
+// (Documentation/ABI/testing/dev-kmsg).
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+#include <vector>
+
+#include "diagnose/log_sources.hpp"
+#include "error.hpp"
+
+namespace suspendfix {
+
+bool read_kmsg(const LogFeed& feed, std::string* why_not, const std::string& path) {
+  const int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    *why_not = path + ": " + errno_string(errno);
+    return false;
+  }
+  std::vector<char> record(16 * 1024);  // a record is at most about 8 KiB
+  for (int spins = 0; spins < 1000000; ++spins) {
+    const ssize_t got = read(fd, record.data(), record.size());
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EPIPE) continue;   // records overwritten while reading: go on with the next
+      if (errno == EINVAL) continue;  // a record larger than the buffer: skip it
+      break;                          // EAGAIN: the end of the buffer
+    }
+    if (got == 0) break;
+    const std::string_view text(record.data(), static_cast<size_t>(got));
+    const size_t newline = text.find('\n');
+    const std::string_view first = text.substr(0, newline);
+    const size_t semicolon = first.find(';');
+    if (semicolon == std::string_view::npos) continue;
+    const std::string_view header = first.substr(0, semicolon);
+    const size_t second = header.find(',', header.find(',') + 1);
+    const std::string_view usec =
+        second == std::string_view::npos
+            ? std::string_view()
+            : header.substr(second + 1, header.find(',', second + 1) - second - 1);
+    std::string seconds;  // "12470000" microseconds, as dmesg shows them: "12.470000"
+    if (usec.size() > 6)
+      seconds = std::string(usec.substr(0, usec.size() - 6)) + "." +
+                std::string(usec.substr(usec.size() - 6));
+    feed(first.substr(semicolon + 1), kmsg_device(text), "kernel", seconds);
+  }
+  close(fd);
+  return true;
+}
+
+}  // namespace suspendfix
