@@ -16,7 +16,7 @@
 # Groups (one VM each, scenarios run in order in one boot; the two run side by side):
 #   with a suspendfix tree:
 #     hooks   smoke,wake-sources,sfx-cli,sfx-systemd-hook,sfx-elogind-hook,sfx-pmutils-hook,sfx-s2idle
-#     cycles  sfx-suspend,sfx-ten-cycles,sfx-device-actions,sfx-mounted-disk
+#     cycles  sfx-suspend,sfx-ten-cycles,sfx-device-actions,sfx-mounted-disk,sfx-self-heal
 #   without:  harness = smoke,wake-sources;   standin: harness + standin = sfx-cli
 # Override with SFX_VM_GROUPS="name=scen1,scen2 other=scen3".
 # Env: SFX_VM_JOBS (parallel VMs, default min(2, nproc)), SFX_VM_TIMEOUT (per VM, 300 s),
@@ -83,7 +83,7 @@ else
         standin)   GROUPS_=("harness=smoke,wake-sources" "standin=sfx-cli") ;;
         # two VMs of about the same length (~100 s of scenarios each under TCG), run side by side
         *) GROUPS_=("hooks=smoke,wake-sources,sfx-cli,sfx-systemd-hook,sfx-elogind-hook,sfx-pmutils-hook,sfx-s2idle"
-                    "cycles=sfx-suspend,sfx-ten-cycles,sfx-device-actions,sfx-mounted-disk") ;;
+                    "cycles=sfx-suspend,sfx-ten-cycles,sfx-device-actions,sfx-mounted-disk,sfx-self-heal") ;;
     esac
 fi
 EXTRA=()
