@@ -3,7 +3,9 @@
 
 #include <dirent.h>
 #include <time.h>
+#include <unistd.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <sstream>
 
@@ -37,17 +39,24 @@ SleepCaller::Kind classify(const std::string& name) {
   return SleepCaller::Kind::kNone;
 }
 
+/// Whether pid has a child other than this process: should elogind be a child subreaper, this
+/// very watcher, orphaned by its double fork, would count as one of its hooks.
 bool has_children(int pid) {
+  const int self = getpid();
   const std::string id = std::to_string(pid);
-  if (const auto children = read_small("/proc/" + id + "/task/" + id + "/children"))
-    return children->find_first_not_of(" \n") != std::string::npos;
+  if (const auto children = read_small("/proc/" + id + "/task/" + id + "/children")) {
+    std::istringstream words(*children);
+    for (int child = 0; words >> child;)
+      if (child != self) return true;
+    return false;
+  }
   // Kernels without CONFIG_PROC_CHILDREN: look for a process whose parent it is.
   DIR* proc = opendir("/proc");
   if (!proc) return false;
   bool found = false;
   while (const dirent* entry = readdir(proc)) {
     const int other = std::atoi(entry->d_name);
-    if (other <= 0) continue;
+    if (other <= 0 || other == self) continue;
     const auto stat = read_process_stat(other);
     if (stat && stat->parent == pid && stat->state != 'Z') {
       found = true;
