@@ -58,7 +58,10 @@ TEST(SleepLog, KeepsTheLastEntriesOfThisBootOnly) {
   PrivateDirectory directory(dir.path() / "run");
   directory.open(true);
   append_sleep_log(directory, entry(SleepPhase::kPre, 1, kOtherBoot));
-  for (int64_t i = 1; i <= 40; ++i) append_sleep_log(directory, entry(SleepPhase::kPre, i));
+  for (int64_t i = 1; i <= 5; ++i) append_sleep_log(directory, entry(SleepPhase::kPre, i));
+  EXPECT_EQ(read_sleep_log((dir.path() / "run").string()).entries.size(), 5u)
+      << "the other boot's entry is gone";
+  for (int64_t i = 6; i <= 40; ++i) append_sleep_log(directory, entry(SleepPhase::kPre, i));
   const SleepLog log = read_sleep_log((dir.path() / "run").string());
   ASSERT_EQ(log.entries.size(), kSleepLogEntries);
   EXPECT_EQ(log.entries.front().realtime, 9);
