@@ -34,8 +34,7 @@ const std::string kSleeps = std::string("# suspendfix sleeps 1\npre ") + kBoot +
 
 /// A few random edits: flip a byte, insert one, delete a run, duplicate or cut a line.
 std::string mutate(std::string text, std::mt19937& random) {
-  static const std::string alphabet =
-      std::string("abz09-_.:,= #\n\t\x01\x7f\xff") + '\0' + kBoot;
+  static const std::string alphabet = std::string("abz09-_.:,= #\n\t\x01\x7f\xff") + '\0' + kBoot;
   const int edits = 1 + static_cast<int>(random() % 4);
   for (int i = 0; i < edits && !text.empty(); ++i) {
     const size_t at = random() % text.size();
