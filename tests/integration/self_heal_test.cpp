@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 #include <future>
+#include <nlohmann/json.hpp>
 
 #include "integration/hook_fixture.hpp"
 
@@ -76,6 +77,13 @@ TEST_F(SelfHealTest, Regression_Issue11_ASleepWithNoPostIsUndoneAfterTheWake) {
 TEST_F(SelfHealTest, Regression_Issue11_ANewerPreTakesOverAndTheOldWatcherExits) {
   config("restore_after_seconds: 30\n");
   hook({"-v", "systemd-sleep", "pre", "suspend"});
+  const auto status = run("status", {"--json"});
+  EXPECT_EQ(status.exit_code, 0) << status.out;
+  const auto json = nlohmann::json::parse(status.out);
+  EXPECT_EQ(json["self_heal"]["restore_after_seconds"], 30) << status.out;
+  EXPECT_TRUE(json["self_heal"]["caller"].is_null()) << "called from a test, not a sleep system";
+  EXPECT_NE(run("status", {}).out.find("A watcher brings them back if no post comes within 30 s."),
+            std::string::npos);
   const auto second = hook({"-v", "systemd-sleep", "pre", "suspend"});
   EXPECT_NE(second.err.find("1 action(s) of an earlier pre were never undone"), std::string::npos)
       << second.err;

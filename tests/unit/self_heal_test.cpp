@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "config/admin_config.hpp"
+
 namespace suspendfix {
 namespace {
 
@@ -146,6 +148,21 @@ TEST(SelfHeal, NeverRestoresWhileTheSleepSystemIsBusyWithinTheCap) {
     EXPECT_GE(outcome.at, busy_until) << busy_until;
     EXPECT_LE(outcome.at, busy_until + 1.01) << busy_until;
   }
+}
+
+TEST(SelfHeal, RestoreAfterSecondsIsAConfigurationKey) {
+  EXPECT_EQ(parse_admin_config("", "config.yaml", nullptr).restore_after_seconds, 10);
+  EXPECT_EQ(parse_admin_config("restore_after_seconds: 0\n", "config.yaml", nullptr)
+                .restore_after_seconds,
+            0);
+  EXPECT_EQ(parse_admin_config("restore_after_seconds: 600\n", "config.yaml", nullptr)
+                .restore_after_seconds,
+            600);
+  for (const char* bad : {"-1", "601", "1.5", "ten"})
+    EXPECT_THROW(parse_admin_config(std::string("restore_after_seconds: ") + bad + "\n",
+                                    "config.yaml", nullptr),
+                 ProfileError)
+        << bad;
 }
 
 TEST(SelfHeal, VerdictNames) {
