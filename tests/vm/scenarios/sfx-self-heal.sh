@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # sfx-self-heal.sh - self-healing (suspendfix(8), SELF-HEALING): what a `pre` unloaded comes
 # back with no `post`, unattended. 1. `HOOK pre suspend`, no sleep, no post (a cancelled
 # sleep): xhci_pci is back after restore_after_seconds (default 10 s). 2. pre, a real S3, no
