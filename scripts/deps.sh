@@ -14,6 +14,7 @@ SUSPENDFIX_TEST_DEPS=(
   python3 python3-yaml zsh bash-completion
   scdoc man-db groff-base lintian dpkg-dev fakeroot debhelper
   qemu-system-x86 busybox-static cpio valgrind
+  clang libclang-rt-14-dev
 )
 
 suspendfix_install() {

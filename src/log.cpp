@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "output/text_safety.hpp"
+
 namespace suspendfix {
 namespace {
 
@@ -92,9 +94,12 @@ void log_setup(const LogOptions& options) {
 
 bool log_enabled(LogLevel level) { return level >= state().options.threshold; }
 
-void log_message(LogLevel level, const std::string& message) {
+void log_message(LogLevel level, const std::string& raw) {
   const LogState& s = state();
   if (!log_enabled(level)) return;
+  // Messages quote paths, profile keys, DMI strings and kernel text: one line each, and never
+  // an escape sequence for the terminal or the log reader.
+  const std::string message = escape_for_terminal(raw);
   std::string line;
   if (s.journal) line = "<" + std::to_string(syslog_priority(level)) + ">";
   line += "suspendfix: ";

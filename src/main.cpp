@@ -1,16 +1,56 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // argv -> command table, the one top-level catch, the exit code.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <cstdlib>
 #include <iostream>
+#include <sstream>
 
 #include "cli/commands.hpp"
 #include "config.hpp"
 #include "error.hpp"
 #include "log.hpp"
+#include "output/text_safety.hpp"
+
+namespace {
+
+/// A sleep manager may start the hook with stdin, stdout or stderr closed. The next files
+/// opened would take those numbers, and log lines would land in the lock or the state file:
+/// give each closed one /dev/null before anything else is opened (systemd and fwupd do too).
+void open_standard_descriptors() {
+  bool closed[3] = {};
+  bool any = false;
+  for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; ++fd)
+    any |= closed[fd] = fcntl(fd, F_GETFD) < 0 && errno == EBADF;
+  if (!any) return;
+  // Noted first, then filled by dup2: opening /dev/null may open other files (a preload
+  // library's socket) that would take the remaining numbers.
+  const int null = open("/dev/null", O_RDWR);
+  if (null < 0) _exit(1);
+  for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; ++fd)
+    if (closed[fd] && fd != null) dup2(null, fd);
+  if (null > STDERR_FILENO) close(null);
+}
+
+/// CLI11's messages quote the command line: escape them as every other message is.
+int exit_with(const CLI::App& app, const CLI::Error& error) {
+  std::ostringstream out, err;
+  const int code = app.exit(error, out, err);
+  std::cout << out.str();
+  std::istringstream lines(err.str());
+  for (std::string line; std::getline(lines, line);)
+    std::cerr << suspendfix::escape_for_terminal(line) << "\n";
+  return code;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace suspendfix;
+  open_standard_descriptors();
   CLI::App app{"suspendfix: unload the kernel modules that break suspend, and bring them back"};
   app.name("suspendfix");
   app.set_version_flag("--version", std::string("suspendfix ") + kVersion);
@@ -39,10 +79,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& version) {
     return app.exit(version);
   } catch (const CLI::ParseError& error) {
-    app.exit(error);
+    exit_with(app, error);
     return 2;
   } catch (const UsageError& error) {
-    std::cerr << "suspendfix: " << error.what() << "\n";
+    std::cerr << "suspendfix: " << escape_for_terminal(error.what()) << "\n";
     return 2;
   } catch (const std::exception& error) {
     log_error(error.what());

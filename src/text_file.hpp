@@ -8,12 +8,14 @@
 
 namespace suspendfix {
 
-/// Reads a small text file without ever blocking (a FIFO must not hang a suspend) and without
-/// reading more than limit bytes. Throws ProfileError naming the file. When check is given, it
-/// is called with the file's stat before reading and may throw to refuse it.
-std::string read_text_file(const std::string& path, size_t limit,
-                           void (*check)(const std::string& path, const struct stat& info,
-                                         void* data) = nullptr,
-                           void* data = nullptr);
+/// Reads a small text file of the kernel (/proc, /sys) or of another program without ever
+/// blocking (a FIFO must not hang a suspend) and without reading more than limit bytes.
+/// Files that decide what root does go through read_trusted_file() (trusted_file.hpp).
+/// Throws ProfileError naming the file.
+std::string read_text_file(const std::string& path, size_t limit);
+
+/// Reads an open regular file whose fstat() is `info`: refuses one larger than limit, or one
+/// that grows past it while being read. Closes nothing. Throws ProfileError naming `path`.
+std::string read_open_file(int fd, const std::string& path, const struct stat& info, size_t limit);
 
 }  // namespace suspendfix

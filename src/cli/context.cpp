@@ -30,8 +30,13 @@ void add_scan_options(CLI::App& command, ScanOptions& options) {
                   "Read profiles from DIR instead of the default search path (repeatable)")
       ->type_name("DIR")
       ->allow_extra_args(false);  // one DIR per --profiles, so positionals may follow
+  add_config_option(command, options);
+}
+
+void add_config_option(CLI::App& command, ScanOptions& options) {
   command.add_option("--config", options.config_path, "Read the configuration from FILE")
-      ->type_name("FILE");
+      ->type_name("FILE")
+      ->each([&options](const std::string&) { options.config_given = true; });
 }
 
 std::vector<ProfileDirectory> profile_directories(const std::vector<std::string>& given) {
@@ -62,13 +67,11 @@ std::string cache_directory(const std::vector<ProfileDirectory>& directories) {
 }
 
 AdminConfig load_config(const ScanOptions& options) {
-  const std::string path =
-      options.config_path.empty() ? env_or("SUSPENDFIX_CONFIG", kConfigFile) : options.config_path;
-  std::vector<ProfileError> warnings;
-  AdminConfig config = load_admin_config(path, &warnings);
-  for (const ProfileError& warning : warnings)
-    log_warning(std::string(warning.what()) + ", ignoring");
-  return config;
+  ConfigFile file;
+  file.given = options.config_given;
+  file.path = file.given ? options.config_path : env_or("SUSPENDFIX_CONFIG", kConfigFile);
+  if (geteuid() == 0) file.trust = TrustRule{0};
+  return load_admin_config(file);
 }
 
 void scan_machine(const ScanOptions& options, SleepType sleep, DeviceSource& devices,
@@ -79,13 +82,15 @@ void scan_machine(const ScanOptions& options, SleepType sleep, DeviceSource& dev
   for (const ProfileDirectory& directory : directories)
     scan.profile_directories.push_back(directory.path);
   LoadOptions load;
-  load.check_ownership = geteuid() == 0;
+  if (geteuid() == 0) load.trust = TrustRule{0};
   load.cache_directory = cache_directory(directories);
   scan.database = load_profile_database(directories, load);
   for (const ProfileError& error : scan.database.errors)
     log_warning(std::string(error.what()) + ", skipping it");
   for (const ProfileError& warning : scan.database.warnings)
     log_info(std::string(warning.what()) + ", ignoring");
+  for (const ProfileError& warning : unknown_disabled_profiles(scan.config, scan.database.profiles))
+    log_warning(warning.what());
   if (scan.database.files_read == 0) {
     // A wrong install (profiles under another prefix) must not look like "nothing to do".
     std::string where;

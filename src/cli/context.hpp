@@ -19,12 +19,15 @@ namespace suspendfix {
 struct ScanOptions {
   std::vector<std::string> profile_dirs;  // --profiles; empty: the default search path
   std::string kernel_release;             // --kernel-release; empty: the running kernel
-  std::string config_path;                // --config; empty: $SUSPENDFIX_CONFIG or the default
+  std::string config_path;                // --config; else $SUSPENDFIX_CONFIG or the default
+  bool config_given = false;              // --config was given: the file must exist
   bool use_hwdb = true;
 };
 
 /// Adds --profiles and --config to a command.
 void add_scan_options(CLI::App& command, ScanOptions& options);
+/// Adds --config alone (restore).
+void add_config_option(CLI::App& command, ScanOptions& options);
 
 /// The machine, the database, the matches and the plan, read once per run. Matches point
 /// into database.profiles, so a Scan is filled in place and never copied.

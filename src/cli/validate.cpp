@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "output/text_safety.hpp"
 #include "profiles/profile_database.hpp"
 
 namespace suspendfix {
@@ -12,7 +13,8 @@ namespace {
 int run_validate(const std::vector<std::string>& paths, bool quiet) {
   std::vector<std::filesystem::path> list(paths.begin(), paths.end());
   const ProfileDatabase database = load_profile_paths(list);
-  for (const ProfileError& error : database.errors) std::cerr << error.what() << "\n";
+  for (const ProfileError& error : database.errors)
+    std::cerr << escape_for_terminal(error.what()) << "\n";
   if (!quiet)
     std::cout << database.files_read << " file(s) checked, " << database.profiles.size()
               << " valid, " << database.errors.size() << " error(s)\n";

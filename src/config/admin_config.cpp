@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "config/admin_config.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 
 #include "planner/planner.hpp"
 #include "profiles/yaml_reader.hpp"
-#include "text_file.hpp"
+#include "spelling.hpp"
 
 namespace suspendfix {
 
@@ -29,12 +31,12 @@ PlanOptions AdminConfig::plan_options(SleepType type) const {
   return options;
 }
 
-AdminConfig parse_admin_config(std::string_view yaml, const std::string& origin,
-                               std::vector<ProfileError>* warnings) {
+AdminConfig parse_admin_config(std::string_view yaml, const std::string& origin) {
   AdminConfig config;
+  config.origin = origin;
   const YamlNode root = parse_yaml(yaml, origin);
   if (root.kind == YamlNode::Kind::kNull) return config;  // an empty file: the defaults
-  const Reader reader(origin, warnings);
+  const Reader reader(origin, nullptr, Reader::UnknownKeys::kError);
   auto whole_number = [&](const YamlNode& node, const std::string& what, int low, int high) {
     const std::string text = reader.string(node, what);
     char* end = nullptr;
@@ -67,7 +69,9 @@ AdminConfig parse_admin_config(std::string_view yaml, const std::string& origin,
        {"disable_profiles",
         [&](const YamlNode& list) {
           reader.list(list, "disable_profiles", [&](const YamlNode& item) {
-            config.disable_profiles.insert(reader.string(item, "disable_profiles"));
+            const std::string id = reader.string(item, "disable_profiles");
+            config.disable_profiles.insert(id);
+            config.disable_profiles_at.emplace(id, std::make_pair(item.line, item.column));
           });
         }},
        {"sleep_types",
@@ -86,10 +90,30 @@ AdminConfig parse_admin_config(std::string_view yaml, const std::string& origin,
   return config;
 }
 
-AdminConfig load_admin_config(const std::string& path, std::vector<ProfileError>* warnings) {
+AdminConfig load_admin_config(const ConfigFile& file) {
+  if (file.path.empty()) throw ProfileError("''", 0, 0, "empty configuration file name");
   struct stat info {};
-  if (lstat(path.c_str(), &info) != 0 && errno == ENOENT) return {};
-  return parse_admin_config(read_text_file(path, 256 * 1024), path, warnings);
+  if (lstat(file.path.c_str(), &info) != 0 && errno == ENOENT) {
+    if (file.given) throw ProfileError(file.path, 0, 0, "no such configuration file");
+    return {};
+  }
+  TrustedRead how;
+  how.rule = file.trust;
+  return parse_admin_config(read_trusted_file(file.path, how), file.path);
+}
+
+std::vector<ProfileError> unknown_disabled_profiles(const AdminConfig& config,
+                                                    const std::vector<Profile>& profiles) {
+  std::vector<std::string> ids;
+  for (const Profile& profile : profiles) ids.push_back(profile.id);
+  std::vector<ProfileError> warnings;
+  for (const auto& [id, place] : config.disable_profiles_at) {
+    if (std::find(ids.begin(), ids.end(), id) != ids.end()) continue;
+    warnings.emplace_back(
+        config.origin, place.first, place.second,
+        "disable_profiles names no known profile '" + id + "'" + did_you_mean(id, ids));
+  }
+  return warnings;
 }
 
 }  // namespace suspendfix

@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
+#include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "error.hpp"
 #include "planner/plan.hpp"
 #include "profiles/profile.hpp"
+#include "trusted_file.hpp"
 
 namespace suspendfix {
 
@@ -24,6 +28,10 @@ struct AdminConfig {
   std::vector<ConfiguredModule> unload_modules;
   std::vector<std::string> keep_modules;
   std::set<std::string> disable_profiles;
+  /// Where each id of disable_profiles was written (line, column), for the warning about one
+  /// that names no profile; and the file read ("" for the defaults).
+  std::map<std::string, std::pair<int, int>> disable_profiles_at;
+  std::string origin;
   std::vector<SleepType> sleep_types;  // the hook acts on these; empty: all
   int timeout_seconds = 30;            // the whole hook, well under systemd's 90 s for all hooks
   int busy_retry_ms = 1000;            // how long a module in use is retried before it is skipped
@@ -34,11 +42,24 @@ struct AdminConfig {
   PlanOptions plan_options(SleepType type) const;
 };
 
-/// Parses the configuration text. Throws ProfileError; unknown keys go to *warnings.
-AdminConfig parse_admin_config(std::string_view yaml, const std::string& origin,
-                               std::vector<ProfileError>* warnings);
+/// Parses the configuration text. Throws ProfileError, for unknown keys too: a mistyped
+/// keep_modules must not let `pre` unload what it protects.
+AdminConfig parse_admin_config(std::string_view yaml, const std::string& origin);
 
-/// Reads the file; a missing file gives the defaults. Throws ProfileError.
-AdminConfig load_admin_config(const std::string& path, std::vector<ProfileError>* warnings);
+struct ConfigFile {
+  std::string path;
+  /// Named by the user (--config): then a missing file is an error, not the defaults.
+  bool given = false;
+  /// Set when running as root: the file and the directories above it must be trusted.
+  std::optional<TrustRule> trust;
+};
+
+/// Reads the file; a missing file gives the defaults unless it was given. Throws ProfileError.
+AdminConfig load_admin_config(const ConfigFile& file);
+
+/// A warning for each id of disable_profiles that names none of `profiles`, with its place
+/// and the closest id.
+std::vector<ProfileError> unknown_disabled_profiles(const AdminConfig& config,
+                                                    const std::vector<Profile>& profiles);
 
 }  // namespace suspendfix

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "output/text_safety.hpp"
 #include "profiles/profile.hpp"
 
 namespace suspendfix {
@@ -88,7 +89,8 @@ std::string format_import(const PmUtilsImport& imported) {
       "# hardware (suspendfix detect): these are unloaded on every machine.\n"
       "unload_modules:\n";
   for (const ImportedModule& module : imported.modules)
-    out += "  - " + module.name + "  # " + module.origin + "\n";
+    out +=
+        "  - " + module.name + "  # " + escape_for_terminal(module.origin) + "\n";  // a file name
   return out;
 }
 

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "output/json_output.hpp"
 #include "output/text_safety.hpp"
 
 namespace suspendfix {
@@ -268,7 +269,7 @@ void write_diagnose_json(const DiagnoseReport& report, std::ostream& out) {
     culprits.push_back(item);
   }
   root["culprits"] = culprits;
-  out << root.dump(2) << "\n";
+  write_json(std::move(root), out);
 }
 
 }  // namespace suspendfix

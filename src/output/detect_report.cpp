@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "config.hpp"
+#include "output/json_output.hpp"
+#include "output/text_safety.hpp"
 
 namespace suspendfix {
 namespace {
@@ -40,19 +42,20 @@ std::string module_suffix(const std::string& module,
 /// ": why [profile, ...]; note" and the end of a plan line.
 void write_reasons(std::ostream& out, const std::string& why,
                    const std::vector<std::string>& profiles, const std::string& note) {
-  out << ": " << why;
+  out << ": " << escape_for_terminal(why);
   if (!profiles.empty()) {
     out << " [";
-    for (size_t i = 0; i < profiles.size(); ++i) out << (i ? ", " : "") << profiles[i];
+    for (size_t i = 0; i < profiles.size(); ++i)
+      out << (i ? ", " : "") << escape_for_terminal(profiles[i]);
     out << "]";
   }
-  if (!note.empty()) out << "; " << note;
+  if (!note.empty()) out << "; " << escape_for_terminal(note);
   out << "\n";
 }
 
 std::string dmi_text(const DmiIdentity& dmi, DmiField field) {
   const auto it = dmi.find(field);
-  return it == dmi.end() ? "-" : it->second;
+  return it == dmi.end() ? "-" : escape_for_terminal(it->second);
 }
 
 }  // namespace
@@ -77,13 +80,15 @@ void write_detect_text(const DetectReport& report, std::ostream& out) {
   out << "  vendor:   " << dmi_text(machine.dmi, DmiField::kSysVendor) << "\n";
   out << "  product:  " << dmi_text(machine.dmi, DmiField::kProductName);
   if (machine.dmi.count(DmiField::kProductVersion))
-    out << " (version " << machine.dmi.at(DmiField::kProductVersion) << ")";
+    out << " (version " << dmi_text(machine.dmi, DmiField::kProductVersion) << ")";
   out << "\n";
   out << "  family:   " << dmi_text(machine.dmi, DmiField::kProductFamily) << "\n";
   out << "  board:    " << dmi_text(machine.dmi, DmiField::kBoardVendor) << " "
       << dmi_text(machine.dmi, DmiField::kBoardName) << "\n";
   out << "  bios:     " << dmi_text(machine.dmi, DmiField::kBiosVersion) << "\n";
-  out << "  kernel:   " << (machine.kernel_release.empty() ? "-" : machine.kernel_release) << "\n";
+  out << "  kernel:   "
+      << (machine.kernel_release.empty() ? "-" : escape_for_terminal(machine.kernel_release))
+      << "\n";
 
   std::vector<bool> pci_matched(machine.pci.size()), usb_matched(machine.usb.size());
   for (const ProfileMatch& match : report.matches)
@@ -93,61 +98,70 @@ void write_detect_text(const DetectReport& report, std::ostream& out) {
   out << "\nPCI devices (" << machine.pci.size() << ")\n";
   for (size_t i = 0; i < machine.pci.size(); ++i) {
     const PciDevice& pci = machine.pci[i];
-    out << (pci_matched[i] ? "* " : "  ") << pci.slot << "  " << format_id(pci.vendor, pci.device)
-        << "  " << format_id(pci.subsystem_vendor, pci.subsystem_device) << "  "
+    out << (pci_matched[i] ? "* " : "  ") << escape_for_terminal(pci.slot) << "  "
+        << format_id(pci.vendor, pci.device) << "  "
+        << format_id(pci.subsystem_vendor, pci.subsystem_device) << "  "
         << format_class(pci.class_code);
     if (pci.driver.empty()) {
       out << "  no driver";
     } else {
-      out << "  " << pci.driver;
+      out << "  " << escape_for_terminal(pci.driver);
       const std::string suffix = module_suffix(pci.module, report.device_modules);
       if (!pci.module.empty() && (pci.module != pci.driver || !suffix.empty()))
-        out << " (module " << pci.module << suffix << ")";
+        out << " (module " << escape_for_terminal(pci.module) << suffix << ")";
     }
     if (!pci.vendor_name.empty() || !pci.device_name.empty())
-      out << "  " << pci.vendor_name << (pci.device_name.empty() ? "" : " " + pci.device_name);
+      out << "  " << escape_for_terminal(pci.vendor_name)
+          << (pci.device_name.empty() ? "" : " " + escape_for_terminal(pci.device_name));
     out << "\n";
   }
   out << "\nUSB devices (" << machine.usb.size() << ")\n";
   for (size_t i = 0; i < machine.usb.size(); ++i) {
     const UsbDevice& usb = machine.usb[i];
-    out << (usb_matched[i] ? "* " : "  ") << usb.name << "  " << format_id(usb.vendor, usb.product)
-        << "  " << (usb.driver.empty() ? "no driver" : usb.driver);
-    if (!usb.product_name.empty()) out << "  " << usb.vendor_name << " " << usb.product_name;
+    out << (usb_matched[i] ? "* " : "  ") << escape_for_terminal(usb.name) << "  "
+        << format_id(usb.vendor, usb.product) << "  "
+        << (usb.driver.empty() ? "no driver" : escape_for_terminal(usb.driver));
+    if (!usb.product_name.empty())
+      out << "  " << escape_for_terminal(usb.vendor_name) << " "
+          << escape_for_terminal(usb.product_name);
     out << "\n";
   }
 
   const ProfileDatabase& database = *report.database;
   out << "\nProfiles: " << database.profiles.size() << " loaded from";
-  for (const std::string& directory : report.profile_directories) out << " " << directory;
+  for (const std::string& directory : report.profile_directories)
+    out << " " << escape_for_terminal(directory);
   out << "\n";
   for (const ProfileError& error : database.errors)
-    out << "  error: " << error.what() << " (skipped)\n";
+    out << "  error: " << escape_for_terminal(error.what()) << " (skipped)\n";
   for (const ProfileError& warning : database.warnings)
-    out << "  warning: " << warning.what() << "\n";
+    out << "  warning: " << escape_for_terminal(warning.what()) << "\n";
 
   out << "\nMatches\n";
   if (report.matches.empty()) out << "  No profile matches this machine.\n";
   for (const ProfileMatch& match : report.matches) {
     const Profile& profile = *match.profile;
-    out << "  " << profile.id << " (" << profile.relative_name << ")"
+    out << "  " << escape_for_terminal(profile.id) << " ("
+        << escape_for_terminal(profile.relative_name) << ")"
         << (match.applies ? "" : " — does not apply") << "\n";
-    out << "    " << profile.description << "\n";
+    out << "    " << escape_for_terminal(profile.description) << "\n";
     for (const MatchedDevice& device : match.devices)
-      out << "    matched " << describe_match(machine, profile, device) << "\n";
+      out << "    matched " << escape_for_terminal(describe_match(machine, profile, device))
+          << "\n";
     if (!profile.dmi.empty() && match.applies) out << "    matched this machine's DMI identity\n";
     if (!profile.kernel.empty() && match.applies)
-      out << "    kernel " << machine.kernel_release << " is within " << profile.kernel.describe()
-          << "\n";
-    if (!match.applies) out << "    not applied: " << match.why_not << "\n";
-    for (const std::string& source : profile.sources) out << "    source: " << source << "\n";
+      out << "    kernel " << escape_for_terminal(machine.kernel_release) << " is within "
+          << profile.kernel.describe() << "\n";
+    if (!match.applies) out << "    not applied: " << escape_for_terminal(match.why_not) << "\n";
+    for (const std::string& source : profile.sources)
+      out << "    source: " << escape_for_terminal(source) << "\n";
   }
 
   if (!report.pending.empty()) {
     out << "\nPending from an earlier sleep (run 'suspendfix restore'):\n";
     for (const StateRecord& record : report.pending)
-      out << "  " << state_kind_name(record.kind) << " " << record.object << " (before "
-          << sleep_type_name(record.sleep) << ")\n";
+      out << "  " << state_kind_name(record.kind) << " " << escape_for_terminal(record.object)
+          << " (before " << sleep_type_name(record.sleep) << ")\n";
   }
 
   const Plan& plan = report.plan;
@@ -160,26 +174,30 @@ void write_detect_text(const DetectReport& report, std::ostream& out) {
   int step = 0;
   for (const PlannedDevice& device : plan.devices) {
     if (device.decision == Decision::kUnload)
-      out << "  " << ++step << ". " << device_action_verb(device.action) << " " << device.slot;
+      out << "  " << ++step << ". " << device_action_verb(device.action) << " "
+          << escape_for_terminal(device.slot);
     else
-      out << "  -  skip   " << device_action_verb(device.action) << " " << device.slot;
-    out << " (driver " << (device.driver.empty() ? "none" : device.driver) << ")";
+      out << "  -  skip   " << device_action_verb(device.action) << " "
+          << escape_for_terminal(device.slot);
+    out << " (driver " << (device.driver.empty() ? "none" : escape_for_terminal(device.driver))
+        << ")";
     write_reasons(out, device.why, device.profiles, device.note);
     if (device.decision == Decision::kUnload)
       out << "       after wake: "
-          << (device.action == DeviceAction::kUnbind ? "bound again to " + device.driver
-                                                     : std::string("PCI bus rescanned"))
+          << (device.action == DeviceAction::kUnbind
+                  ? "bound again to " + escape_for_terminal(device.driver)
+                  : std::string("PCI bus rescanned"))
           << "\n";
   }
   for (const PlannedModule& module : plan.modules) {
     if (module.decision == Decision::kUnload)
-      out << "  " << ++step << ". unload " << module.name;
+      out << "  " << ++step << ". unload " << escape_for_terminal(module.name);
     else
-      out << "  -  skip   " << module.name;
+      out << "  -  skip   " << escape_for_terminal(module.name);
     write_reasons(out, module.why, module.profiles, module.note);
     if (module.decision == Decision::kUnload && module.devices.size() > 1) {
       out << "       unbinds every device it drives:";
-      for (const std::string& device : module.devices) out << " " << device;
+      for (const std::string& device : module.devices) out << " " << escape_for_terminal(device);
       out << "\n";
     }
   }
@@ -287,7 +305,7 @@ void write_detect_json(const DetectReport& report, std::ostream& out) {
                        {"sleep", sleep_type_name(record.sleep)},
                        {"since", record.time}});
   root["pending"] = pending;
-  out << root.dump(2) << "\n";
+  write_json(std::move(root), out);
 }
 
 }  // namespace suspendfix

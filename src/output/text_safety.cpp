@@ -1,37 +1,47 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "output/text_safety.hpp"
 
+#include <cstdint>
 #include <cstdio>
 
 namespace suspendfix {
 namespace {
 
-/// Length of the valid UTF-8 sequence at text[at], 0 when the byte there does not start one
-/// (overlong forms, surrogates and code points past U+10FFFF are invalid, as RFC 3629 says).
-size_t utf8_length(std::string_view text, size_t at) {
-  const auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };
-  const unsigned char first = byte(at);
-  if (first < 0x80) return 1;
+struct Sequence {
+  size_t length;  // bytes taken: the whole character, or the maximal ill-formed subpart
+  bool valid;
+  uint32_t code_point;
+};
+
+/// One character at `at`, by Unicode's table 3-7 of well-formed UTF-8 byte sequences.
+Sequence decode(std::string_view text, size_t at) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[at + k]); };
+  const unsigned char lead = byte(0);
+  if (lead < 0x80) return {1, true, lead};
   size_t length = 0;
-  unsigned char low = 0x80, high = 0xbf;  // bounds of the second byte
-  if (first >= 0xc2 && first <= 0xdf) {
+  unsigned char low = 0x80, high = 0xbf;  // the range of the second byte
+  if (lead >= 0xc2 && lead <= 0xdf) {
     length = 2;
-  } else if (first >= 0xe0 && first <= 0xef) {
+  } else if (lead >= 0xe0 && lead <= 0xef) {
     length = 3;
-    if (first == 0xe0) low = 0xa0;
-    if (first == 0xed) high = 0x9f;
-  } else if (first >= 0xf0 && first <= 0xf4) {
+    if (lead == 0xe0) low = 0xa0;   // overlong
+    if (lead == 0xed) high = 0x9f;  // surrogates
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
     length = 4;
-    if (first == 0xf0) low = 0x90;
-    if (first == 0xf4) high = 0x8f;
+    if (lead == 0xf0) low = 0x90;   // overlong
+    if (lead == 0xf4) high = 0x8f;  // above U+10FFFF
   } else {
-    return 0;
+    return {1, false, 0};  // a continuation byte, C0, C1 (overlong) or F5..FF
   }
-  if (at + length > text.size()) return 0;
-  if (byte(at + 1) < low || byte(at + 1) > high) return 0;
-  for (size_t i = 2; i < length; ++i)
-    if (byte(at + i) < 0x80 || byte(at + i) > 0xbf) return 0;
-  return length;
+  uint32_t code_point = lead & (0x7f >> length);
+  for (size_t k = 1; k < length; ++k) {
+    if (at + k >= text.size()) return {k, false, 0};
+    const unsigned char next = byte(k);
+    const bool fits = k == 1 ? next >= low && next <= high : (next & 0xc0) == 0x80;
+    if (!fits) return {k, false, 0};
+    code_point = (code_point << 6) | (next & 0x3f);
+  }
+  return {length, true, code_point};
 }
 
 void append_hex(std::string& out, unsigned char c) {
@@ -40,45 +50,53 @@ void append_hex(std::string& out, unsigned char c) {
   out += buffer;
 }
 
+/// What a terminal acts on: C0 and DEL, C1, and the bidirectional controls.
+bool is_control(uint32_t code_point) {
+  return code_point < 0x20 || code_point == 0x7f || (code_point >= 0x80 && code_point <= 0x9f) ||
+         (code_point >= 0x202a && code_point <= 0x202e) ||
+         (code_point >= 0x2066 && code_point <= 0x2069) || code_point == 0x200e ||
+         code_point == 0x200f || code_point == 0x061c;
+}
+
 }  // namespace
 
-std::string escape_for_terminal(std::string_view text) {
+size_t invalid_utf8_offset(std::string_view bytes) {
+  for (size_t at = 0; at < bytes.size();) {
+    const Sequence sequence = decode(bytes, at);
+    if (!sequence.valid) return at;
+    at += sequence.length;
+  }
+  return std::string_view::npos;
+}
+
+std::string to_valid_utf8(std::string_view text) {
+  if (invalid_utf8_offset(text) == std::string_view::npos) return std::string(text);
   std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size();) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    const size_t length = utf8_length(text, i);
-    if (length == 0 || c < 0x20 || c == 0x7f) {
-      append_hex(out, c);
-      ++i;
-      continue;
-    }
-    // C1 controls (U+0080..U+009F) are two bytes, c2 80..c2 9f: some terminals obey them.
-    if (length == 2 && c == 0xc2 && static_cast<unsigned char>(text[i + 1]) < 0xa0) {
-      append_hex(out, c);
-      append_hex(out, static_cast<unsigned char>(text[i + 1]));
-      i += 2;
-      continue;
-    }
-    if (c == '\\') out += '\\';
-    out.append(text.substr(i, length));
-    i += length;
+  out.reserve(text.size() + 8);
+  for (size_t at = 0; at < text.size();) {
+    const Sequence sequence = decode(text, at);
+    if (sequence.valid)
+      out.append(text.substr(at, sequence.length));
+    else
+      out += "\xef\xbf\xbd";  // U+FFFD REPLACEMENT CHARACTER
+    at += sequence.length;
   }
   return out;
 }
 
-std::string to_valid_utf8(std::string_view text) {
+std::string escape_for_terminal(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (size_t i = 0; i < text.size();) {
-    const size_t length = utf8_length(text, i);
-    if (length == 0) {
-      out += "\xef\xbf\xbd";  // U+FFFD REPLACEMENT CHARACTER
-      ++i;
-      continue;
+  for (size_t at = 0; at < text.size();) {
+    const Sequence sequence = decode(text, at);
+    if (!sequence.valid || is_control(sequence.code_point)) {
+      for (size_t k = 0; k < sequence.length; ++k)
+        append_hex(out, static_cast<unsigned char>(text[at + k]));
+    } else {
+      if (sequence.code_point == '\\') out += '\\';
+      out.append(text.substr(at, sequence.length));
     }
-    out.append(text.substr(i, length));
-    i += length;
+    at += sequence.length;
   }
   return out;
 }

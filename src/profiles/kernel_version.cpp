@@ -53,4 +53,11 @@ std::string KernelRange::describe() const {
   return "any";
 }
 
+bool operator==(const KernelRange& a, const KernelRange& b) {
+  const auto text = [](const std::optional<KernelVersion>& v) {
+    return v ? std::optional<std::string>(v->text()) : std::nullopt;
+  };
+  return text(a.from) == text(b.from) && text(a.before) == text(b.before);
+}
+
 }  // namespace suspendfix

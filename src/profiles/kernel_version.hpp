@@ -39,4 +39,7 @@ struct KernelRange {
   std::string describe() const;
 };
 
+/// The same bounds, written the same way ("2.6.35" is not "2.6.35.0" here).
+bool operator==(const KernelRange& a, const KernelRange& b);
+
 }  // namespace suspendfix

@@ -4,6 +4,7 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <tuple>
 
 namespace suspendfix {
 
@@ -80,6 +81,40 @@ bool is_valid_module_name(std::string_view name) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
            c == '-';
   });
+}
+
+// Each compares through a structured binding, so that a new field breaks the build here
+// instead of being left out of the comparison.
+
+bool operator==(const PciMatch& a, const PciMatch& b) {
+  const auto& [vendor, device, subsystem_vendor, subsystem_device, class_prefix] = a;
+  return std::tie(vendor, device, subsystem_vendor, subsystem_device, class_prefix) ==
+         std::tie(b.vendor, b.device, b.subsystem_vendor, b.subsystem_device, b.class_prefix);
+}
+
+bool operator==(const UsbMatch& a, const UsbMatch& b) {
+  const auto& [vendor, product] = a;
+  return std::tie(vendor, product) == std::tie(b.vendor, b.product);
+}
+
+bool operator==(const ModuleRef& a, const ModuleRef& b) {
+  const auto& [name, kernel] = a;
+  return name == b.name && kernel == b.kernel;
+}
+
+bool operator==(const Actions& a, const Actions& b) {
+  const auto& [unload_bound_module, unload_modules, device, fallback] = a;
+  return std::tie(unload_bound_module, unload_modules, device, fallback) ==
+         std::tie(b.unload_bound_module, b.unload_modules, b.device, b.fallback);
+}
+
+bool operator==(const Profile& a, const Profile& b) {
+  const auto& [id, description, sources, pci, usb, dmi, kernel, sleep, actions, origin,
+               relative_name] = a;
+  return std::tie(id, description, sources, pci, usb, dmi, sleep, actions, origin, relative_name) ==
+             std::tie(b.id, b.description, b.sources, b.pci, b.usb, b.dmi, b.sleep, b.actions,
+                      b.origin, b.relative_name) &&
+         kernel == b.kernel;
 }
 
 }  // namespace suspendfix

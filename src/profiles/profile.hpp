@@ -79,6 +79,14 @@ struct Profile {
   bool has_device_match() const { return !pci.empty() || !usb.empty(); }
 };
 
+/// Whole-value equality, every field (the cache round-trip test compares with these).
+bool operator==(const PciMatch& a, const PciMatch& b);
+bool operator==(const UsbMatch& a, const UsbMatch& b);
+bool operator==(const ModuleRef& a, const ModuleRef& b);
+bool operator==(const Actions& a, const Actions& b);
+bool operator==(const Profile& a, const Profile& b);
+inline bool operator!=(const Profile& a, const Profile& b) { return !(a == b); }
+
 /// Module names as the kernel spells them in /sys/module ('-' becomes '_').
 std::string normalize_module_name(std::string_view name);
 /// [A-Za-z0-9_-], 1..55 characters (MODULE_NAME_LEN - 1), not starting with '-'.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "profiles/profile_cache.hpp"
 
+#include <cstdint>
 #include <cstring>
 
 #include "config.hpp"
@@ -9,7 +10,7 @@ namespace suspendfix {
 namespace {
 
 constexpr char kMagic[8] = {'S', 'F', 'X', 'C', 'A', 'C', 'H', 'E'};
-constexpr uint32_t kFormat = 1;
+constexpr uint32_t kFormat = 2;  // 2: ctime in the sources
 
 class Writer {
  public:
@@ -48,6 +49,7 @@ class Reader {
  public:
   explicit Reader(std::string_view in) : in_(in) {}
   bool ok() const { return ok_; }
+  void fail() { ok_ = false; }
   uint8_t u8() { return static_cast<uint8_t>(take(1)[0]); }
   uint16_t u16() { return get<uint16_t>(); }
   uint32_t u32() { return get<uint32_t>(); }
@@ -78,9 +80,11 @@ class Reader {
   }
   ProfileError error() {
     std::string file = str();
-    const int line = static_cast<int>(u32());
-    const int column = static_cast<int>(u32());
-    return ProfileError(std::move(file), line, column, str());
+    const uint32_t line = u32(), column = u32();
+    if (line > INT32_MAX || column > INT32_MAX) ok_ = false;
+    std::string reason = str();
+    return ProfileError(std::move(file), ok_ ? static_cast<int>(line) : 0,
+                        ok_ ? static_cast<int>(column) : 0, std::move(reason));
   }
 
  private:
@@ -115,101 +119,130 @@ void write_sources(Writer& w, const std::vector<CacheSource>& sources, const std
     w.str(s.path);
     w.u64(s.size);
     w.u64(static_cast<uint64_t>(s.mtime_ns));
+    w.u64(static_cast<uint64_t>(s.ctime_ns));
     w.u64(s.inode);
     w.u32(s.mode);
     w.u32(s.uid);
   }
 }
 
-void write_profile(Writer& w, const Profile& p) {
-  w.str(p.id);
-  w.str(p.description);
-  w.u32(static_cast<uint32_t>(p.sources.size()));
-  for (const std::string& s : p.sources) w.str(s);
-  w.u32(static_cast<uint32_t>(p.pci.size()));
-  for (const PciMatch& m : p.pci) {
-    w.u16(m.vendor);
-    w.opt16(m.device);
-    w.opt16(m.subsystem_vendor);
-    w.opt16(m.subsystem_device);
-    w.u8(m.class_prefix.has_value());
-    w.u32(m.class_prefix ? m.class_prefix->first : 0);
-    w.u8(static_cast<uint8_t>(m.class_prefix ? m.class_prefix->second : 0));
+// The writer and the reader name every field through a structured binding: a field added to
+// Profile (or to a match) stops the build here until it is written and read, and operator==
+// (profile.cpp) lets the round-trip test over every shipped profile catch one that is not.
+
+void write_profile(Writer& w, const Profile& profile) {
+  const auto& [id, description, sources, pci, usb, dmi, kernel, sleep, actions, origin,
+               relative_name] = profile;
+  w.str(id);
+  w.str(description);
+  w.u32(static_cast<uint32_t>(sources.size()));
+  for (const std::string& s : sources) w.str(s);
+  w.u32(static_cast<uint32_t>(pci.size()));
+  for (const PciMatch& match : pci) {
+    const auto& [vendor, device, subsystem_vendor, subsystem_device, class_prefix] = match;
+    w.u16(vendor);
+    w.opt16(device);
+    w.opt16(subsystem_vendor);
+    w.opt16(subsystem_device);
+    w.u8(class_prefix.has_value());
+    w.u32(class_prefix ? class_prefix->first : 0);
+    w.u8(static_cast<uint8_t>(class_prefix ? class_prefix->second : 0));
   }
-  w.u32(static_cast<uint32_t>(p.usb.size()));
-  for (const UsbMatch& m : p.usb) {
-    w.u16(m.vendor);
-    w.opt16(m.product);
+  w.u32(static_cast<uint32_t>(usb.size()));
+  for (const UsbMatch& match : usb) {
+    const auto& [vendor, product] = match;
+    w.u16(vendor);
+    w.opt16(product);
   }
-  w.u32(static_cast<uint32_t>(p.dmi.size()));
-  for (const auto& [field, pattern] : p.dmi) {
+  w.u32(static_cast<uint32_t>(dmi.size()));
+  for (const auto& [field, pattern] : dmi) {
     w.u8(static_cast<uint8_t>(field));
     w.str(pattern);
   }
-  w.range(p.kernel);
-  w.u32(static_cast<uint32_t>(p.sleep.size()));
-  for (SleepType t : p.sleep) w.u8(static_cast<uint8_t>(t));
-  w.u8(p.actions.unload_bound_module);
-  w.u32(static_cast<uint32_t>(p.actions.unload_modules.size()));
-  for (const ModuleRef& m : p.actions.unload_modules) {
-    w.str(m.name);
-    w.range(m.kernel);
+  w.range(kernel);
+  w.u32(static_cast<uint32_t>(sleep.size()));
+  for (SleepType t : sleep) w.u8(static_cast<uint8_t>(t));
+  const auto& [unload_bound_module, unload_modules, device, fallback] = actions;
+  w.u8(unload_bound_module);
+  w.u32(static_cast<uint32_t>(unload_modules.size()));
+  for (const ModuleRef& module : unload_modules) {
+    const auto& [name, module_kernel] = module;
+    w.str(name);
+    w.range(module_kernel);
   }
-  w.u8(static_cast<uint8_t>(p.actions.device));
-  w.u8(static_cast<uint8_t>(p.actions.fallback));
-  w.str(p.origin);
-  w.str(p.relative_name);
+  w.u8(static_cast<uint8_t>(device));
+  w.u8(static_cast<uint8_t>(fallback));
+  w.str(origin);
+  w.str(relative_name);
+}
+
+/// A PCI match as the parser would have made it; anything else is a crafted cache (a class
+/// byte count of 4 made PciMatch::matches shift by a negative amount).
+bool plausible(const PciMatch& match) {
+  if (!match.class_prefix) return true;
+  const auto [value, bytes] = *match.class_prefix;
+  return bytes >= 1 && bytes <= 3 && value < (1u << (8 * bytes));
 }
 
 Profile read_profile(Reader& r) {
-  Profile p;
-  p.id = r.str();
-  p.description = r.str();
-  for (uint32_t n = r.count(); n-- > 0 && r.ok();) p.sources.push_back(r.str());
+  Profile profile;
+  auto& [id, description, sources, pci, usb, dmi, kernel, sleep, actions, origin, relative_name] =
+      profile;
+  id = r.str();
+  description = r.str();
+  for (uint32_t n = r.count(); n-- > 0 && r.ok();) sources.push_back(r.str());
   for (uint32_t n = r.count(); n-- > 0 && r.ok();) {
-    PciMatch m;
-    m.vendor = r.u16();
-    m.device = r.opt16();
-    m.subsystem_vendor = r.opt16();
-    m.subsystem_device = r.opt16();
+    PciMatch match;
+    auto& [vendor, device, subsystem_vendor, subsystem_device, class_prefix] = match;
+    vendor = r.u16();
+    device = r.opt16();
+    subsystem_vendor = r.opt16();
+    subsystem_device = r.opt16();
     const bool has_class = r.u8() != 0;
     const uint32_t value = r.u32();
     const int bytes = r.u8();
-    if (has_class) m.class_prefix = std::make_pair(value, bytes);
-    p.pci.push_back(m);
+    if (has_class) class_prefix = std::make_pair(value, bytes);
+    if (!plausible(match)) r.fail();
+    pci.push_back(match);
   }
   for (uint32_t n = r.count(); n-- > 0 && r.ok();) {
-    UsbMatch m;
-    m.vendor = r.u16();
-    m.product = r.opt16();
-    p.usb.push_back(m);
+    UsbMatch match;
+    auto& [vendor, product] = match;
+    vendor = r.u16();
+    product = r.opt16();
+    usb.push_back(match);
   }
   for (uint32_t n = r.count(); n-- > 0 && r.ok();) {
     const uint8_t field = r.u8();
     std::string pattern = r.str();
-    if (field > static_cast<uint8_t>(DmiField::kBiosVersion)) return {};
-    p.dmi.emplace_back(static_cast<DmiField>(field), std::move(pattern));
+    if (field > static_cast<uint8_t>(DmiField::kBiosVersion)) r.fail();
+    dmi.emplace_back(static_cast<DmiField>(field), std::move(pattern));
   }
-  p.kernel = r.range();
+  kernel = r.range();
   for (uint32_t n = r.count(); n-- > 0 && r.ok();) {
     const uint8_t type = r.u8();
-    if (type > static_cast<uint8_t>(SleepType::kSuspendThenHibernate)) return {};
-    p.sleep.push_back(static_cast<SleepType>(type));
+    if (type > static_cast<uint8_t>(SleepType::kSuspendThenHibernate)) r.fail();
+    sleep.push_back(static_cast<SleepType>(type));
   }
-  p.actions.unload_bound_module = r.u8() != 0;
+  auto& [unload_bound_module, unload_modules, device_action, fallback] = actions;
+  unload_bound_module = r.u8() != 0;
   for (uint32_t n = r.count(); n-- > 0 && r.ok();) {
-    ModuleRef m;
-    m.name = r.str();
-    m.kernel = r.range();
-    p.actions.unload_modules.push_back(m);
+    ModuleRef module;
+    module.name = r.str();
+    module.kernel = r.range();
+    // Names reach libkmod: only what the parser would have let through.
+    if (!is_valid_module_name(module.name) || normalize_module_name(module.name) != module.name)
+      r.fail();
+    unload_modules.push_back(module);
   }
-  const uint8_t device = r.u8(), fallback = r.u8();
-  if (device > 2 || fallback > 2) return {};
-  p.actions.device = static_cast<DeviceAction>(device);
-  p.actions.fallback = static_cast<DeviceAction>(fallback);
-  p.origin = r.str();
-  p.relative_name = r.str();
-  return p;
+  const uint8_t device = r.u8(), fallback_action = r.u8();
+  if (device > 2 || fallback_action > 2) r.fail();
+  device_action = static_cast<DeviceAction>(device);
+  fallback = static_cast<DeviceAction>(fallback_action);
+  origin = r.str();
+  relative_name = r.str();
+  if (id.empty()) r.fail();
+  return profile;
 }
 
 }  // namespace
@@ -257,10 +290,7 @@ std::optional<ProfileDatabase> deserialize_database(std::string_view bytes,
   Reader r(payload.substr(prefix.size()));
   ProfileDatabase database;
   database.files_read = r.u64();
-  for (uint32_t n = r.count(); n-- > 0 && r.ok();) {
-    database.profiles.push_back(read_profile(r));
-    if (database.profiles.back().id.empty()) return std::nullopt;
-  }
+  for (uint32_t n = r.count(); n-- > 0 && r.ok();) database.profiles.push_back(read_profile(r));
   for (uint32_t n = r.count(); n-- > 0 && r.ok();) database.errors.push_back(r.error());
   for (uint32_t n = r.count(); n-- > 0 && r.ok();) database.warnings.push_back(r.error());
   if (!r.ok()) return std::nullopt;

@@ -18,6 +18,7 @@ struct CacheSource {
   std::string path;
   uint64_t size = 0;
   int64_t mtime_ns = 0;
+  int64_t ctime_ns = 0;
   uint64_t inode = 0;
   uint32_t mode = 0;
   uint32_t uid = 0;

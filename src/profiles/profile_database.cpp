@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "profiles/profile_database.hpp"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,9 +12,9 @@
 
 #include "config.hpp"
 #include "log.hpp"
+#include "profiles/cache_file.hpp"
 #include "profiles/profile_cache.hpp"
 #include "profiles/profile_parser.hpp"
-#include "text_file.hpp"
 
 namespace suspendfix {
 namespace {
@@ -29,18 +28,35 @@ struct Candidate {
   bool system = false;
 };
 
-bool is_masked(const fs::path& path) {
-  std::error_code error;
-  return fs::is_symlink(path, error) && fs::read_symlink(path, error) == "/dev/null";
+/// The rule for a candidate: system directories only, and only when trust is asked for.
+std::optional<TrustRule> rule_for(bool system, const LoadOptions& options) {
+  return system ? options.trust : std::nullopt;
 }
 
-/// Collects relative name -> file for one directory; "" for a missing directory.
-void collect(const ProfileDirectory& directory, std::map<std::string, Candidate>& files,
-             std::vector<ProfileError>& errors) {
+/// A link to /dev/null, absolute or relative (systemd's and hwdb's mask).
+bool is_masked(const fs::path& path) {
+  struct stat link {
+  }, target{}, null{};
+  return lstat(path.c_str(), &link) == 0 && S_ISLNK(link.st_mode) &&
+         stat(path.c_str(), &target) == 0 && S_ISCHR(target.st_mode) &&
+         stat("/dev/null", &null) == 0 && target.st_rdev == null.st_rdev;
+}
+
+/// Collects relative name -> file for one directory; "" for a missing directory. Under a rule,
+/// the directory, every directory above it and every directory below it must be trusted; a
+/// directory that is not is an error and nothing in it is read (it could mask or add profiles).
+void collect(const ProfileDirectory& directory, const std::optional<TrustRule>& rule,
+             std::map<std::string, Candidate>& files, std::vector<ProfileError>& errors) {
   std::error_code error;
   if (!fs::exists(directory.path, error)) return;
   if (!fs::is_directory(directory.path, error)) {
     errors.emplace_back(directory.path.string(), 0, 0, "not a directory");
+    return;
+  }
+  try {
+    if (rule) check_trusted_directory(directory.path.string(), *rule);
+  } catch (const ProfileError& refused) {
+    errors.push_back(refused);
     return;
   }
   fs::recursive_directory_iterator it(directory.path, fs::directory_options::none, error);
@@ -56,39 +72,57 @@ void collect(const ProfileDirectory& directory, std::map<std::string, Candidate>
       return;
     }
     const fs::path& path = it->path();
+    struct stat info {};
+    if (rule && it->is_directory(error) && !it->is_symlink(error) &&
+        lstat(path.c_str(), &info) == 0) {
+      if (const std::string why = untrusted_reason(info, *rule, TrustedEntry::kDirectory);
+          !why.empty()) {
+        errors.emplace_back(path.string(), 0, 0, "refusing a directory " + why);
+        it.disable_recursion_pending();
+      }
+      continue;
+    }
     if (path.extension() != ".yaml") continue;
     if (it->is_directory(error)) continue;
     files[path.lexically_relative(directory.path).generic_string()] = {path, directory.system};
   }
 }
 
-/// Refuses, when running as root, a file in a system directory that someone else could have
-/// written: a profile decides which drivers are removed from the kernel.
-void check_system_file(const std::string& name, const struct stat& info, void*) {
-  if (info.st_uid != 0)
-    throw ProfileError(name, 0, 0,
-                       "refusing a profile owned by uid " + std::to_string(info.st_uid) +
-                           " in a system directory, not by root");
-  if (info.st_mode & (S_IWGRP | S_IWOTH))
-    throw ProfileError(name, 0, 0,
-                       "refusing a profile writable by group or others in a system directory");
+std::string read_profile_file(const Candidate& candidate, const LoadOptions& options) {
+  TrustedRead how;
+  how.limit = kMaxProfileBytes;
+  how.rule = rule_for(candidate.system, options);
+  how.check_directories = false;  // collect() checked the whole tree
+  return read_trusted_file(candidate.path.string(), how);
 }
 
-std::string read_profile_file(const Candidate& candidate, bool check_ownership) {
-  return read_text_file(candidate.path.string(), kMaxProfileBytes,
-                        check_ownership && candidate.system ? check_system_file : nullptr);
+/// A mask is honoured only when whoever made the link was trusted.
+bool masked(const Candidate& candidate, const LoadOptions& options) {
+  if (!is_masked(candidate.path)) return false;
+  const auto rule = rule_for(candidate.system, options);
+  struct stat link {};
+  if (rule && lstat(candidate.path.c_str(), &link) == 0) {
+    if (const std::string why = untrusted_reason(link, *rule, TrustedEntry::kLink); !why.empty())
+      throw ProfileError(candidate.path.string(), 0, 0, "refusing a mask " + why);
+  }
+  return true;
 }
 
 void load_files(const std::map<std::string, Candidate>& files, const LoadOptions& options,
                 ProfileDatabase& database) {
   std::map<std::string, std::string> id_origin;
   for (const auto& [relative, candidate] : files) {
-    if (is_masked(candidate.path)) continue;
+    try {
+      if (masked(candidate, options)) continue;
+    } catch (const ProfileError& error) {
+      database.errors.push_back(error);
+      continue;
+    }
     ++database.files_read;
     try {
       std::vector<ProfileError> warnings;
-      Profile profile = parse_profile(read_profile_file(candidate, options.check_ownership),
-                                      candidate.path.string(), &warnings);
+      Profile profile =
+          parse_profile(read_profile_file(candidate, options), candidate.path.string(), &warnings);
       auto& sink = options.strict ? database.errors : database.warnings;
       sink.insert(sink.end(), warnings.begin(), warnings.end());
       if (options.strict && !warnings.empty()) continue;
@@ -108,6 +142,10 @@ void load_files(const std::map<std::string, Candidate>& files, const LoadOptions
 
 namespace {
 
+int64_t nanoseconds(const struct timespec& time) {
+  return static_cast<int64_t>(time.tv_sec) * 1000000000 + time.tv_nsec;
+}
+
 /// The cache's view of the search path: what would change if a file were edited, replaced,
 /// masked or given another owner or mode.
 std::vector<CacheSource> cache_sources(const std::map<std::string, Candidate>& files) {
@@ -121,8 +159,10 @@ std::vector<CacheSource> cache_sources(const std::map<std::string, Candidate>& f
       source.mode = 0;  // masked
     } else if (stat(source.path.c_str(), &info) == 0) {
       source.size = static_cast<uint64_t>(info.st_size);
-      source.mtime_ns =
-          static_cast<int64_t>(info.st_mtim.tv_sec) * 1000000000 + info.st_mtim.tv_nsec;
+      // ctime too: an edit in place that keeps the size and puts the mtime back still moves
+      // it, and nobody can set it back.
+      source.mtime_ns = nanoseconds(info.st_mtim);
+      source.ctime_ns = nanoseconds(info.st_ctim);
       source.inode = info.st_ino;
       source.mode = info.st_mode;
       source.uid = info.st_uid;
@@ -143,67 +183,37 @@ std::string cache_file(const std::vector<ProfileDirectory>& directories,
   return cache_directory + "/" + name;
 }
 
-/// A cache that someone other than root could have written would decide, as root, which
-/// drivers leave the kernel: refuse it as a profile would be refused.
-void check_cache_file(const std::string& name, const struct stat& info, void*) {
-  if (geteuid() == 0 && (info.st_uid != 0 || (info.st_mode & (S_IWGRP | S_IWOTH))))
-    throw ProfileError(name, 0, 0, "refusing a cache not owned by root or writable by others");
-}
-
-void write_cache(const std::string& path, const std::string& bytes) {
-  const fs::path directory = fs::path(path).parent_path();
-  std::error_code error;
-  fs::create_directories(directory, error);
-  const std::string temporary = path + ".tmp";
-  unlink(temporary.c_str());
-  const int fd =
-      open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    log_debug("could not write the profile cache " + path + ": " + errno_string(errno));
-    return;
-  }
-  const bool written = write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
-  close(fd);
-  if (!written || rename(temporary.c_str(), path.c_str()) != 0) {
-    unlink(temporary.c_str());
-    log_debug("could not write the profile cache " + path);
-    return;
-  }
-  log_debug("wrote the profile cache " + path);
-}
-
 }  // namespace
 
 ProfileDatabase load_profile_database(const std::vector<ProfileDirectory>& directories,
                                       const LoadOptions& options) {
   ProfileDatabase database;
   std::map<std::string, Candidate> files;
-  for (const ProfileDirectory& directory : directories) collect(directory, files, database.errors);
-  if (options.cache_directory.empty() || !database.errors.empty()) {
+  for (const ProfileDirectory& directory : directories)
+    collect(directory, rule_for(directory.system, options), files, database.errors);
+  // A cache is the user's own file: root's, or the effective user's when not root.
+  const TrustRule cache_rule = options.trust.value_or(TrustRule{geteuid()});
+  if (options.cache_directory.empty() || !database.errors.empty() ||
+      !prepare_cache_directory(options.cache_directory, cache_rule)) {
     load_files(files, options, database);
     return database;
   }
   const std::vector<CacheSource> sources = cache_sources(files);
-  const std::string key = std::string("ownership=") + (options.check_ownership ? "1" : "0") +
+  const std::string key = std::string("trust=") +
+                          (options.trust ? std::to_string(options.trust->owner) : "none") +
                           " strict=" + (options.strict ? "1" : "0");
   const std::string path = cache_file(directories, options.cache_directory);
-  struct stat info {};
-  if (lstat(path.c_str(), &info) == 0) {
-    try {
-      if (auto cached = deserialize_database(read_text_file(path, 256 << 20, check_cache_file),
-                                             sources, key)) {
-        cached->from_cache = true;
-        log_debug("read " + std::to_string(cached->profiles.size()) + " profiles from the cache " +
-                  path);
-        return std::move(*cached);
-      }
-      log_debug("the profile cache " + path + " is stale, rebuilding it");
-    } catch (const ProfileError& error) {
-      log_warning(std::string(error.what()) + ", ignoring it");
+  if (const auto bytes = read_cache_file(path, cache_rule)) {
+    if (auto cached = deserialize_database(*bytes, sources, key)) {
+      cached->from_cache = true;
+      log_debug("read " + std::to_string(cached->profiles.size()) + " profiles from the cache " +
+                path);
+      return std::move(*cached);
     }
+    log_debug("the profile cache " + path + " is stale, rebuilding it");
   }
   load_files(files, options, database);
-  write_cache(path, serialize_database(database, sources, key));
+  write_cache_file(path, serialize_database(database, sources, key));
   return database;
 }
 
@@ -212,9 +222,15 @@ ProfileDatabase load_profile_paths(const std::vector<fs::path>& paths) {
   std::map<std::string, Candidate> files;
   for (const fs::path& path : paths) {
     std::error_code error;
-    if (fs::is_directory(path, error)) {
+    if (path.empty()) {
+      database.errors.emplace_back("''", 0, 0, "empty path: name a profile file or directory");
+    } else if (fs::is_directory(path, error)) {
       std::map<std::string, Candidate> below;
-      collect({path, false}, below, database.errors);
+      const size_t errors = database.errors.size();
+      collect({path, false}, std::nullopt, below, database.errors);
+      if (below.empty() && database.errors.size() == errors)
+        database.errors.emplace_back(path.string(), 0, 0,
+                                     "no profiles found: no file ending in .yaml below it");
       for (auto& [relative, candidate] : below) files[candidate.path.string()] = candidate;
     } else if (fs::exists(path, error) || fs::is_symlink(path, error)) {
       files[path.string()] = {path, false};

@@ -2,28 +2,34 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "error.hpp"
 #include "profiles/profile.hpp"
+#include "trusted_file.hpp"
 
 namespace suspendfix {
 
 /// One directory of profiles. System directories (the vendor one and /etc) get the ownership
-/// check when running as root; a directory given with --profiles does not.
+/// check when running as root; a directory given with --profiles or $SUSPENDFIX_PROFILES_DIR
+/// does not.
 struct ProfileDirectory {
   std::filesystem::path path;
   bool system = true;
 };
 
 struct LoadOptions {
-  /// Refuse files in system directories not owned by root or writable by group/others.
-  bool check_ownership = false;
+  /// Set when running as root: refuse the files, links and directories of system directories,
+  /// and the directories above them, that someone else could have written (trusted_file.hpp).
+  std::optional<TrustRule> trust;
   /// Unknown keys are errors (validate) rather than warnings (hook, detect).
   bool strict = false;
   /// Where to keep the parsed database between runs ("" for no cache). It is rebuilt whenever
-  /// any file of the search path changes (size, time, inode, mode, owner, mask).
+  /// any file of the search path changes (size, mtime, ctime, inode, mode, owner, mask). The
+  /// directory is created with mode 0755 and, like the cache file, must be trusted under
+  /// `trust` (else the effective user): otherwise no cache is used.
   std::string cache_directory;
 };
 
@@ -38,8 +44,8 @@ struct ProfileDatabase {
 };
 
 /// Reads *.yaml files below each directory, recursively. A file with the same relative name
-/// in a later directory replaces the earlier one (fwupd quirks.d, hwdb); a link to /dev/null
-/// masks it. Missing directories are simply empty.
+/// in a later directory replaces the earlier one (fwupd quirks.d, hwdb); a link to /dev/null,
+/// absolute or relative, masks it. Missing directories are simply empty.
 ProfileDatabase load_profile_database(const std::vector<ProfileDirectory>& directories,
                                       const LoadOptions& options);
 

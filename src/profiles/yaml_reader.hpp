@@ -13,6 +13,7 @@
 #include "profiles/kernel_version.hpp"
 #include "profiles/profile.hpp"
 #include "profiles/yaml_tree.hpp"
+#include "spelling.hpp"
 
 namespace suspendfix {
 
@@ -23,8 +24,13 @@ class Reader {
  public:
   using Kind = YamlNode::Kind;
 
-  Reader(const std::string& origin, std::vector<ProfileError>* warnings)
-      : origin_(origin), warnings_(warnings) {}
+  /// What an unknown key is: a warning (profiles at run time; validate turns the warnings
+  /// into errors) or an error (the configuration: a typo there must not drop a keep list).
+  enum class UnknownKeys { kWarn, kError };
+
+  Reader(const std::string& origin, std::vector<ProfileError>* warnings,
+         UnknownKeys unknown_keys = UnknownKeys::kWarn)
+      : origin_(origin), warnings_(warnings), unknown_keys_(unknown_keys) {}
 
   [[noreturn]] void fail(const YamlNode& node, const std::string& reason) const {
     throw ProfileError(origin_, node.line, node.column, reason);
@@ -37,16 +43,20 @@ class Reader {
     fail(node, "'" + what + "' must be " + wanted.kind_name() + ", not " + node.kind_name());
   }
 
-  /// Calls handle(key, value) for each known key; unknown keys are warnings.
+  /// Calls handle(key, value) for each known key; unknown keys are warnings or errors, with
+  /// the known key they most likely meant.
   void map(const YamlNode& node, const std::string& what,
            const std::map<std::string, std::function<void(const YamlNode&)>>& handlers) const {
     expect(node, Kind::kMap, what);
     for (const auto& [key, value] : node.entries) {
       const auto handler = handlers.find(key.scalar);
       if (handler == handlers.end()) {
-        if (warnings_)
-          warnings_->emplace_back(origin_, key.line, key.column,
-                                  "unknown key '" + key.scalar + "' in '" + what + "'");
+        std::vector<std::string> known;
+        for (const auto& entry : handlers) known.push_back(entry.first);
+        const std::string reason =
+            "unknown key '" + key.scalar + "' in '" + what + "'" + did_you_mean(key.scalar, known);
+        if (unknown_keys_ == UnknownKeys::kError) fail(key, reason);
+        if (warnings_) warnings_->emplace_back(origin_, key.line, key.column, reason);
         continue;
       }
       handler->second(value);
@@ -152,6 +162,7 @@ class Reader {
  private:
   const std::string& origin_;
   std::vector<ProfileError>* warnings_;
+  UnknownKeys unknown_keys_;
 };
 
 }  // namespace suspendfix

@@ -5,33 +5,39 @@
 #include <yaml-cpp/exceptions.h>
 #include <yaml-cpp/parser.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <set>
 #include <sstream>
 
 #include "error.hpp"
+#include "output/text_safety.hpp"
 
 namespace suspendfix {
 namespace {
 
-/// Refuses text that is not a text file: NUL bytes or invalid UTF-8. Returns the 1-based line
-/// of the first bad byte, or 0.
-int first_binary_line(std::string_view text) {
-  int line = 1;
-  for (size_t i = 0; i < text.size();) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    if (byte == '\n') ++line;
-    if (byte == 0) return line;
-    size_t length = byte < 0x80           ? 1
-                    : (byte >> 5) == 0x6  ? 2
-                    : (byte >> 4) == 0xe  ? 3
-                    : (byte >> 3) == 0x1e ? 4
-                                          : 0;
-    if (length == 0 || i + length > text.size()) return line;
-    for (size_t k = 1; k < length; ++k)
-      if ((static_cast<unsigned char>(text[i + k]) & 0xc0) != 0x80) return line;
-    i += length;
-  }
-  return 0;
+/// Refuses text that is not a text file: a NUL byte, or bytes that are not well-formed UTF-8
+/// (overlong forms, surrogates and code points above U+10FFFF included, which yaml-cpp lets
+/// through and JSON output cannot carry). Throws naming the line and column (in characters).
+void check_text(std::string_view text, const std::string& origin) {
+  size_t bad = invalid_utf8_offset(text);
+  const size_t nul = text.find('\0');
+  if (nul < bad) bad = nul;
+  if (bad == std::string_view::npos) return;
+  const size_t newline = bad == 0 ? std::string_view::npos : text.rfind('\n', bad - 1);
+  const size_t first = newline == std::string_view::npos ? 0 : newline + 1;
+  int column = 1;
+  for (size_t at = first; at < bad; ++at)
+    if ((static_cast<unsigned char>(text[at]) & 0xc0) != 0x80) ++column;
+  const int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + bad, '\n'));
+  char byte[8];
+  std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(text[bad]));
+  throw ProfileError(origin, line, column,
+                     text[bad] == '\0'
+                         ? std::string("not a text file: NUL byte")
+                         : std::string("not valid UTF-8: byte ") + byte +
+                               " (an overlong form, a surrogate, a code point above U+10FFFF "
+                               "or a broken sequence)");
 }
 
 class TreeBuilder : public YAML::EventHandler {
@@ -152,8 +158,7 @@ YamlNode parse_yaml(std::string_view text, const std::string& origin, YamlLimits
     throw ProfileError(origin, 0, 0,
                        "file is " + std::to_string(text.size()) +
                            " bytes, more than the limit of " + std::to_string(limits.max_bytes));
-  if (const int line = first_binary_line(text))
-    throw ProfileError(origin, line, 0, "not a text file (NUL byte or invalid UTF-8)");
+  check_text(text, origin);
   std::istringstream stream{std::string(text)};
   TreeBuilder builder(origin, limits.max_depth);
   try {

@@ -92,7 +92,16 @@ class Kernel:
             ids = USB_ALIAS.match(pattern)
             if ids and ids.group(1) == vendor and ids.group(2) in (product, "*"):
                 found.add(module)
+        if not found and self.claims_by_class(device.get("module", "")):
+            # A case gives no interface classes; the module it names claims by class here.
+            found.add(device["module"])
         return sorted(found)
+
+    def claims_by_class(self, module):
+        """Whether a module claims USB devices by interface class (a usb:v*p*... alias)."""
+        module = module.replace("-", "_")
+        return any(owner == module and pattern.startswith("usb:v*p*")
+                   for pattern, owner in self.aliases)
 
     def claimed_ids(self, module):
         """Every explicit 'bus vvvv:dddd' a module's aliases name (class-only aliases left out)."""

@@ -168,6 +168,8 @@ class ProfileCheck:
         for kernel in self.kernels:
             for text, claimers in self.claims.get(kernel.release, []):
                 for module in self.acting_modules(kernel, claimers):
+                    if kernel.claims_by_class(module):
+                        continue  # a class driver's explicit ids are quirks, not siblings
                     for other in sorted(kernel.claimed_ids(module)):
                         if other.split()[0] not in buses:
                             continue

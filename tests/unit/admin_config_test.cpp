@@ -2,13 +2,15 @@
 #include "config/admin_config.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "unit/test_dir.hpp"
 
 namespace suspendfix {
 namespace {
 
-AdminConfig parse(const std::string& text, std::vector<ProfileError>* warnings = nullptr) {
-  return parse_admin_config(text, "config.yaml", warnings);
-}
+AdminConfig parse(const std::string& text) { return parse_admin_config(text, "config.yaml"); }
 
 std::string error_of(const std::string& text) {
   try {
@@ -65,12 +67,71 @@ TEST(AdminConfig, BadValuesNameTheirPlace) {
             "config.yaml:1:15: 'keep_modules' must be a list, not a string");
 }
 
-TEST(AdminConfig, UnknownKeysWarn) {
-  std::vector<ProfileError> warnings;
-  parse("suspend_modules: [x]\n", &warnings);
+TEST(AdminConfig, UnknownKeyIsAnErrorNamingTheKeyItMeant) {
+  // Issue 15: "keep_module: [xhci_pci]" was a warning, then pre unloaded xhci_pci.
+  EXPECT_EQ(error_of("keep_module: [xhci_pci]\n"),
+            "config.yaml:1:1: unknown key 'keep_module' in 'configuration', did you mean "
+            "'keep_modules'?");
+  EXPECT_EQ(error_of("suspend_modules: [x]\n"),
+            "config.yaml:1:1: unknown key 'suspend_modules' in 'configuration'");
+  EXPECT_EQ(error_of("unload_modules:\n  - {name: r8169, slep: [hibernate]}\n"),
+            "config.yaml:2:19: unknown key 'slep' in 'unload_modules', did you mean 'sleep'?");
+}
+
+TEST(AdminConfig, DisabledProfileThatDoesNotExistIsNamedWithTheClosestId) {
+  const AdminConfig config = parse("disable_profiles:\n  - nec-upd72020-xhci\n  - dell-e6410\n");
+  std::vector<Profile> profiles(2);
+  profiles[0].id = "nec-upd720200-xhci";
+  profiles[1].id = "dell-e6410";
+  const auto warnings = unknown_disabled_profiles(config, profiles);
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_STREQ(warnings[0].what(),
-               "config.yaml:1:1: unknown key 'suspend_modules' in 'configuration'");
+               "config.yaml:2:5: disable_profiles names no known profile 'nec-upd72020-xhci', did "
+               "you mean 'nec-upd720200-xhci'?");
+  profiles[0].id = "something-else-entirely";
+  EXPECT_STREQ(unknown_disabled_profiles(config, profiles).at(0).what(),
+               "config.yaml:2:5: disable_profiles names no known profile 'nec-upd72020-xhci'");
+}
+
+std::string load_error(const ConfigFile& file) {
+  try {
+    load_admin_config(file);
+  } catch (const ProfileError& error) {
+    return error.what();
+  }
+  return "loaded";
+}
+
+TEST(AdminConfig, ConfigurationOthersCanWriteIsRefusedAsProfilesAre) {
+  // Issue 15: a configuration of mode 0666 with unload_modules: [e1000e] made root unload it.
+  testing::TestDir dir;
+  const auto path = dir.write("suspendfix/config.yaml", "unload_modules: [e1000e]\n");
+  ConfigFile file{path.string(), false, TrustRule{geteuid()}};
+  EXPECT_EQ(load_admin_config(file).unload_modules.size(), 1u);
+  ASSERT_EQ(chmod(path.c_str(), 0666), 0);
+  EXPECT_EQ(load_error(file), path.string() + ": refusing a file writable by group or others");
+  ASSERT_EQ(chmod(path.c_str(), 0644), 0);
+  ASSERT_EQ(chmod(path.parent_path().c_str(), 0777), 0);
+  EXPECT_NE(load_error(file).find("suspendfix: refusing a directory writable by group or others"),
+            std::string::npos);
+  file.trust.reset();
+  EXPECT_EQ(load_error(file), "loaded") << "not root: no ownership check";
+}
+
+TEST(AdminConfig, ConfigurationOwnedByAnotherUserIsRefused) {
+  if (geteuid() != 0) GTEST_SKIP() << "chown to another uid needs root";
+  testing::TestDir dir;
+  const auto path = dir.write("config.yaml", "unload_modules: [e1000e]\n");
+  ASSERT_EQ(chown(path.c_str(), 4242, 4242), 0);
+  EXPECT_EQ(load_error({path.string(), false, TrustRule{0}}),
+            path.string() + ": refusing a file owned by uid 4242, not by root");
+}
+
+TEST(AdminConfig, MissingFileIsTheDefaultsUnlessItWasNamed) {
+  EXPECT_EQ(load_error({"/nonexistent/config.yaml", false, TrustRule{0}}), "loaded");
+  EXPECT_EQ(load_error({"/nonexistent/config.yaml", true, TrustRule{0}}),
+            "/nonexistent/config.yaml: no such configuration file");
+  EXPECT_EQ(load_error({"", true, std::nullopt}), "'': empty configuration file name");
 }
 
 }  // namespace

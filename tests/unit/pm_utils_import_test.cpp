@@ -50,6 +50,12 @@ TEST(PmUtilsImport, FormatsAConfigurationFragment) {
             "unload_modules:\n  - xhci_hcd  # x\n");
   EXPECT_EQ(format_import(import_pm_utils({})),
             "# No SUSPEND_MODULES found in the pm-utils configuration.\n");
+  // A file name is anyone's text: it must not end the comment and start a YAML line.
+  EXPECT_EQ(
+      format_import(import_pm_utils({{"x\nkeep_modules: []\x1b[2J", "SUSPEND_MODULES=e1000e\n"}})),
+      "# Imported from pm-utils' SUSPEND_MODULES. Prefer a profile that matches the\n"
+      "# hardware (suspendfix detect): these are unloaded on every machine.\n"
+      "unload_modules:\n  - e1000e  # x\\x0akeep_modules: []\\x1b[2J\n");
 }
 
 }  // namespace

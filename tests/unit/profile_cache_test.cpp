@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <functional>
 #include <thread>
 
 #include "profiles/profile_parser.hpp"
@@ -44,8 +45,8 @@ ProfileDatabase sample() {
   return database;
 }
 
-const std::vector<CacheSource> kSources = {{"full.yaml", "/p/full.yaml", 100, 5, 7, 0100644, 0},
-                                           {"bad.yaml", "/p/bad.yaml", 10, 6, 8, 0100644, 0}};
+const std::vector<CacheSource> kSources = {{"full.yaml", "/p/full.yaml", 100, 5, 5, 7, 0100644, 0},
+                                           {"bad.yaml", "/p/bad.yaml", 10, 6, 6, 8, 0100644, 0}};
 
 TEST(ProfileCache, RoundTripsEveryField) {
   const auto bytes = serialize_database(sample(), kSources, "k");
@@ -82,11 +83,79 @@ TEST(ProfileCache, StaleWhenAnySourceOrTheKeyDiffers) {
   auto touched = kSources;
   touched[1].mtime_ns += 1;
   EXPECT_FALSE(deserialize_database(bytes, touched, "k"));
+  auto changed = kSources;
+  changed[1].ctime_ns += 1;
+  EXPECT_FALSE(deserialize_database(bytes, changed, "k")) << "edited in place, mtime put back";
   auto chmodded = kSources;
   chmodded[0].mode = 0100666;
   EXPECT_FALSE(deserialize_database(bytes, chmodded, "k"));
   EXPECT_FALSE(deserialize_database(bytes, {kSources[0]}, "k")) << "a file went away";
   EXPECT_FALSE(deserialize_database(bytes, kSources, "other")) << "other load options";
+}
+
+TEST(ProfileCache, RoundTripsEveryShippedProfileWhole) {
+  // Issue 14: a field dropped from the serializer passed every test. operator== compares them
+  // all, over every shipped profile.
+  const ProfileDatabase shipped =
+      load_profile_database({{std::string(SUSPENDFIX_SOURCE_DIR) + "/profiles", false}}, {});
+  ASSERT_GT(shipped.profiles.size(), 5u);
+  ASSERT_TRUE(shipped.errors.empty()) << shipped.errors[0].what();
+  ProfileDatabase both = shipped;
+  both.profiles.push_back(sample().profiles[0]);  // every optional field set
+  const auto back = deserialize_database(serialize_database(both, kSources, "k"), kSources, "k");
+  ASSERT_TRUE(back);
+  ASSERT_EQ(back->profiles.size(), both.profiles.size());
+  for (size_t i = 0; i < both.profiles.size(); ++i)
+    EXPECT_TRUE(back->profiles[i] == both.profiles[i]) << both.profiles[i].origin;
+}
+
+TEST(ProfileCache, OperatorEqualsSeesEveryField) {
+  const Profile base = sample().profiles[0];
+  std::vector<std::function<void(Profile&)>> edits = {
+      [](Profile& p) { p.id += "x"; },
+      [](Profile& p) { p.description += "x"; },
+      [](Profile& p) { p.sources.pop_back(); },
+      [](Profile& p) { p.pci[0].vendor ^= 1; },
+      [](Profile& p) { p.pci[0].device.reset(); },
+      [](Profile& p) { p.pci[0].subsystem_vendor.reset(); },
+      [](Profile& p) { p.pci[0].subsystem_device.reset(); },
+      [](Profile& p) { p.pci[0].class_prefix->second = 1; },
+      [](Profile& p) { p.usb[0].vendor ^= 1; },
+      [](Profile& p) { p.usb[0].product.reset(); },
+      [](Profile& p) { p.dmi[0].second += "x"; },
+      [](Profile& p) { p.kernel.before = KernelVersion::parse("6.2.0"); },
+      [](Profile& p) { p.sleep.pop_back(); },
+      [](Profile& p) { p.actions.unload_bound_module = false; },
+      [](Profile& p) { p.actions.unload_modules[0].name += "x"; },
+      [](Profile& p) { p.actions.unload_modules[0].kernel = {}; },
+      [](Profile& p) { p.actions.device = DeviceAction::kUnbind; },
+      [](Profile& p) { p.actions.fallback = DeviceAction::kNone; },
+      [](Profile& p) { p.origin += "x"; },
+      [](Profile& p) { p.relative_name += "x"; },
+  };
+  for (size_t i = 0; i < edits.size(); ++i) {
+    Profile edited = base;
+    edits[i](edited);
+    EXPECT_FALSE(edited == base) << "edit " << i;
+  }
+}
+
+TEST(ProfileCache, CraftedValuesWithAValidChecksumAreRefused) {
+  // Issue 15: a class byte count of 4, 5 or 200 gave "shift exponent -16 is negative" under
+  // UBSan in PciMatch::matches. Every count and enum read from the cache is bounded.
+  for (const auto& [value, bytes] : std::vector<std::pair<uint32_t, int>>{
+           {0x0c, 0}, {0x0c, 4}, {0x0c, 5}, {0x0c, 200}, {0x10c, 1}, {0x1000000, 3}}) {
+    ProfileDatabase crafted = sample();
+    crafted.profiles[0].pci[0].class_prefix = std::make_pair(value, bytes);
+    EXPECT_FALSE(deserialize_database(serialize_database(crafted, kSources, "k"), kSources, "k"))
+        << bytes << " byte(s) of class " << value;
+  }
+  ProfileDatabase bad_module = sample();
+  bad_module.profiles[0].actions.unload_modules[0].name = "-rf";
+  EXPECT_FALSE(deserialize_database(serialize_database(bad_module, kSources, "k"), kSources, "k"));
+  ProfileDatabase bad_line = sample();
+  bad_line.errors[0] = ProfileError("/p/bad.yaml", -1, 7, "x");
+  EXPECT_FALSE(deserialize_database(serialize_database(bad_line, kSources, "k"), kSources, "k"));
 }
 
 TEST(ProfileCache, EveryCorruptionIsRefusedWithoutACrash) {

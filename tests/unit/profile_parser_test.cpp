@@ -236,10 +236,31 @@ TEST(ProfileParser, RefusesDeepNestingWithoutCrashing) {
 
 TEST(ProfileParser, RefusesBinaryAndHugeFiles) {
   EXPECT_EQ(error_of(std::string("id: a\nx: \0\n", 11)),
-            "test.yaml:2: not a text file (NUL byte or invalid UTF-8)");
-  EXPECT_EQ(error_of("id: \xff\xfe\n"), "test.yaml:1: not a text file (NUL byte or invalid UTF-8)");
+            "test.yaml:2:4: not a text file: NUL byte");
+  EXPECT_EQ(
+      error_of("id: \xff\xfe\n"),
+      "test.yaml:1:5: not valid UTF-8: byte 0xff (an overlong form, a surrogate, a code point "
+      "above U+10FFFF or a broken sequence)");
   EXPECT_NE(error_of("# " + std::string(300 * 1024, 'x') + "\n").find("more than the limit"),
             std::string::npos);
+}
+
+TEST(ProfileParser, RefusesMalformedUtf8WithItsPlace) {
+  // Issue 15: these passed the YAML reader and validate, then `detect --json` failed on them.
+  const std::pair<const char*, const char*> cases[] = {
+      {"\xc0\xaf", "0xc0"},          // overlong '/'
+      {"\xe0\x80\xaf", "0xe0"},      // overlong, three bytes
+      {"\xed\xa0\x80", "0xed"},      // U+D800, a surrogate
+      {"\xf4\x90\x80\x80", "0xf4"},  // U+110000
+      {"\xf5\x80\x80\x80", "0xf5"},  // beyond any code point
+      {"\xe2\x82 ", "0xe2"},         // cut short
+  };
+  for (const auto& [bytes, lead] : cases)
+    EXPECT_EQ(error_of(with("NEC controller", std::string("caf\xc3\xa9 ") + bytes)),
+              std::string("test.yaml:3:19: not valid UTF-8: byte ") + lead +
+                  " (an overlong form, a surrogate, a code point above U+10FFFF or a broken "
+                  "sequence)")
+        << lead;
 }
 
 TEST(ProfileParser, AcceptsUtf8Text) {

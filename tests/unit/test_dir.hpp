@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -24,10 +25,17 @@ class TestDir {
   }
   const std::filesystem::path& path() const { return path_; }
 
+  /// Writes the file (mode 0644) and the directories above it (0755) whatever the umask, as
+  /// the ownership checks want them.
   std::filesystem::path write(const std::string& relative, const std::string& text) const {
     const auto file = path_ / relative;
-    std::filesystem::create_directories(file.parent_path());
+    std::filesystem::path directory = path_;
+    for (const auto& part : std::filesystem::path(relative).parent_path()) {
+      directory /= part;
+      if (mkdir(directory.c_str(), 0755) == 0) chmod(directory.c_str(), 0755);
+    }
     std::ofstream(file, std::ios::binary) << text;
+    chmod(file.c_str(), 0644);
     return file;
   }
 

@@ -31,7 +31,9 @@ happens to a device whose module cannot be unloaded (in use, built in). Details,
 reasoning behind each choice are in the profile file's header and `notes`. How every profile fares
 against the module tables of Debian's own kernels (the ids its drivers claim, the modules it names,
 the holders and the plan on each kernel) is in [kernel-lint.md](kernel-lint.md); the real machines
-it is tested on are in `tests/data/machines/real/`.
+it is tested on are in `tests/data/machines/real/`. Hardware with a reported failure but no
+profile (mostly where unloading the driver did not help) is in
+[left-out-hardware.md](left-out-hardware.md).
 
 """
 

@@ -1,0 +1,8 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The fuzz targets, one line each: name, source, and seed directories besides corpus/NAME and
+# regressions/NAME (README.md). The same list builds the binaries in the sanitizer build and
+# registers their tests in the main build.
+suspendfix_add_fuzzer(profile fuzz_profile.cpp
+                      ${SUSPENDFIX_TOP}/profiles ${SUSPENDFIX_TOP}/tests/data/profiles)
+suspendfix_add_fuzzer(config fuzz_config.cpp)
+suspendfix_add_fuzzer(cache fuzz_cache.cpp)
