@@ -236,8 +236,7 @@ void setup_restore(CLI::App& command, int* exit_code) {
   auto scan = std::make_shared<ScanOptions>();
   auto dry_run = std::make_shared<bool>(false);
   auto forget = std::make_shared<bool>(false);
-  command.add_option("--config", scan->config_path, "Read the configuration from FILE")
-      ->type_name("FILE");
+  add_config_option(command, *scan);
   command.add_flag("--dry-run", *dry_run, "Print what would be loaded and change nothing");
   command.add_flag("--forget-unreadable", *forget,
                    "Also drop state lines of which nothing can be read (logged as they are)");

@@ -247,7 +247,7 @@ void start_watcher(const WatchHeader& header, const ScanOptions& scan) {
   else if (log_enabled(LogLevel::kInfo))
     command.push_back("--verbose");
   command.insert(command.end(), {"watch", "--generation", std::to_string(header.generation)});
-  if (!scan.config_path.empty()) command.insert(command.end(), {"--config", scan.config_path});
+  if (scan.config_given) command.insert(command.end(), {"--config", scan.config_path});
   if (in_systemd_sleep_service() && start_with_systemd_run(command, header.generation)) {
     log_info("self-heal: started unit suspendfix-watch-" + std::to_string(header.generation));
     return;
@@ -262,7 +262,7 @@ void setup_watch(CLI::App& command, int* exit_code) {
   auto scan = std::make_shared<ScanOptions>();
   command.group("");  // hidden: started by pre, not by people
   command.add_option("--generation", *generation, "The pre to watch")->required();
-  command.add_option("--config", scan->config_path, "Read the configuration from FILE");
+  add_config_option(command, *scan);
   command.callback([generation, scan, exit_code] { *exit_code = run_watch(*generation, *scan); });
 }
 

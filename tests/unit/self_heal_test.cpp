@@ -151,17 +151,15 @@ TEST(SelfHeal, NeverRestoresWhileTheSleepSystemIsBusyWithinTheCap) {
 }
 
 TEST(SelfHeal, RestoreAfterSecondsIsAConfigurationKey) {
-  EXPECT_EQ(parse_admin_config("", "config.yaml", nullptr).restore_after_seconds, 10);
-  EXPECT_EQ(parse_admin_config("restore_after_seconds: 0\n", "config.yaml", nullptr)
-                .restore_after_seconds,
+  EXPECT_EQ(parse_admin_config("", "config.yaml").restore_after_seconds, 10);
+  EXPECT_EQ(parse_admin_config("restore_after_seconds: 0\n", "config.yaml").restore_after_seconds,
             0);
-  EXPECT_EQ(parse_admin_config("restore_after_seconds: 600\n", "config.yaml", nullptr)
-                .restore_after_seconds,
+  EXPECT_EQ(parse_admin_config("restore_after_seconds: 600\n", "config.yaml").restore_after_seconds,
             600);
   for (const char* bad : {"-1", "601", "1.5", "ten"})
-    EXPECT_THROW(parse_admin_config(std::string("restore_after_seconds: ") + bad + "\n",
-                                    "config.yaml", nullptr),
-                 ProfileError)
+    EXPECT_THROW(
+        parse_admin_config(std::string("restore_after_seconds: ") + bad + "\n", "config.yaml"),
+        ProfileError)
         << bad;
 }
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// A mutation loop over the state and sleep-log parsers (the fuzz targets of tests/fuzz were
-// not on main when this was written): every truncation, and tens of thousands of random edits
-// of real files, must parse without a crash, keep every line it cannot read, and come back the
-// same through format and parse. The sanitizer build runs it under ASan and UBSan.
+// A mutation loop over the state and sleep-log parsers, the checks of tests/fuzz/fuzz_state
+// and fuzz_sleeps where clang is missing: every truncation, and tens of thousands of random
+// edits of real files, must parse without a crash, keep every line it cannot read, and come
+// back the same through format and parse.
 #include <gtest/gtest.h>
 
 #include <random>
