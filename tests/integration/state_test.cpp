@@ -169,6 +169,15 @@ TEST_F(StateTest, Regression_Issue11_AModuleSomeoneElseLoadedIsNotLoggedAsLoaded
   EXPECT_EQ(count("init xhci_pci 0"), 1u) << "modprobe's only";
 }
 
+TEST_F(StateTest, RestoreReadsTheConfigurationItIsGiven) {
+  const auto other = dir_.write("other.yaml", "timeout_seconds: [\n");
+  const auto restore = run("restore", {"--config", other.string()});
+  EXPECT_EQ(restore.exit_code, 0) << restore.err;
+  EXPECT_NE(restore.err.find(other.string()), std::string::npos)
+      << "the file named, not the default: " << restore.err;
+  EXPECT_NE(restore.err.find("using the default timeout"), std::string::npos) << restore.err;
+}
+
 TEST_F(StateTest, TheSleepLogKeepsTheCountersOfEveryPreAndPost) {
   testbed_.add_sysfs("file power/suspend_stats/success 3\nfile power/suspend_stats/fail 1\n");
   config("restore_after_seconds: 0\nsleep_types: [hibernate]\n");
