@@ -22,7 +22,7 @@ nec_back() { dev_bound_to "$NEC" xhci_hcd xhci_pci && ! grep -q '^module ' "$SFX
 watch_log_has() { grep -q -- "$1" "$SUSPENDFIX_WATCH_LOG" || { cat "$SUSPENDFIX_WATCH_LOG"; return 1; }; }
 at_least() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 >= b + 0) }'; }
 
-# --- 1. a cancelled sleep: pre, then nothing -------------------------------------------
+# --- 1. a cancelled sleep: pre, then nothing --------------------------------------------
 timer_start heal.cancel.restore   # from the start of pre: the grace counts from inside it
 check heal.cancel.pre "$HOOK" pre suspend
 check_nec_unloaded heal.cancel.after_pre
