@@ -76,7 +76,7 @@ std::string undo_text(const StateRecord& record) {
     case StateRecord::Kind::kUnreadable:
       break;
   }
-  return "undo line " + std::to_string(record.line) + " '" + printable(record.verbatim, 60) + "'";
+  return "undo line " + std::to_string(record.line) + " '" + excerpt(record.verbatim, 60) + "'";
 }
 
 /// " (from damaged line 3 of FILE)", so that a person can match the message to the line.
@@ -90,7 +90,7 @@ std::string reason_to_leave(const StateRecord& record, const ExecutorOptions& op
                             const StateStore& store) {
   if (record.kind == StateRecord::Kind::kUnreadable)
     return "line " + std::to_string(record.line) + " of " + store.path() + " ('" +
-           printable(record.verbatim, 60) + "') names nothing that can be brought back; it " +
+           excerpt(record.verbatim, 60) + "') names nothing that can be brought back; it " +
            "stays for a person to read (suspendfix status), or 'suspendfix restore " +
            "--forget-unreadable' drops it";
   if (record.damaged() || record.boot_id == options.boot_id) return "";
@@ -129,7 +129,7 @@ std::vector<ActionResult> run_post(const std::string& label, Backends backends, 
         !options.dry_run) {
       log_warning(label + ": forgetting line " + std::to_string(record.line) + " of " +
                   store.path() + ", of which nothing could be read: '" +
-                  printable(record.verbatim, 200) + "'");
+                  excerpt(record.verbatim, 200) + "'");
       forget();
       results.push_back({record.verbatim, ActionResult::Outcome::kDone, ""});
       continue;

@@ -4,11 +4,14 @@
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
 #include "executor.hpp"
 #include "log.hpp"
+#include "output/json_output.hpp"
+#include "output/text_safety.hpp"
 #include "sleep/system_probe.hpp"
 
 namespace suspendfix {
@@ -96,7 +99,7 @@ Json damaged_json(const StateRecord& record) {
                   {"object", record.object},
                   {"driver", record.driver.empty() ? Json(nullptr) : Json(record.driver)}};
   return {{"line", record.line},
-          {"text", printable(record.verbatim, 4096)},
+          {"text", record.verbatim},  // write_json repairs what is not UTF-8
           {"problem", record.problem},
           {"understood", understood}};
 }
@@ -126,62 +129,60 @@ void print_json(const StatusView& view, const StateStore& store, const std::stri
   out["damaged"] = Json::array();
   for (const StateRecord* record : view.damaged) out["damaged"].push_back(damaged_json(*record));
   out["self_heal"] = watch_json(view.state.file.watch);
-  std::cout << out.dump(2) << "\n";
+  write_json(std::move(out), std::cout);
 }
 
-void print_text(const StatusView& view, const StateStore& store) {
+void print_text(const StatusView& view, const StateStore& store, std::ostream& out) {
   if (!view.problem.empty()) {
-    std::cout << "Cannot read what is pending: " << view.problem << "\n";
+    out << "Cannot read what is pending: " << view.problem << "\n";
     if (view.state.foreign()) {
-      std::cout << "Its contents, as they are:\n";
+      out << "Its contents, as they are:\n";
       size_t start = 0;
       while (start < view.raw.size()) {
         const size_t end = std::min(view.raw.find('\n', start), view.raw.size());
-        std::cout << "  " << printable(view.raw.substr(start, end - start), 200) << "\n";
+        out << "  " << excerpt(view.raw.substr(start, end - start), 200) << "\n";
         start = end + 1;
       }
-      std::cout << "Bring back what it names by hand (modprobe MODULE), then remove the file.\n";
+      out << "Bring back what it names by hand (modprobe MODULE), then remove the file.\n";
     }
     return;
   }
   if (view.pending.empty() && view.other_boot.empty() && view.damaged.empty()) {
-    std::cout << "Nothing pending: every module suspendfix unloaded has been loaded back.\n";
+    out << "Nothing pending: every module suspendfix unloaded has been loaded back.\n";
     return;
   }
-  auto line = [](const StateRecord& record) {
-    std::cout << "  " << state_kind_name(record.kind) << " " << record.object << "  "
-              << what_happened(record) << " at " << format_time(record.time)
-              << (record.profiles.empty() ? "" : "  [" + record.profiles + "]") << "\n";
+  auto line = [&out](const StateRecord& record) {
+    out << "  " << state_kind_name(record.kind) << " " << record.object << "  "
+        << what_happened(record) << " at " << format_time(record.time)
+        << (record.profiles.empty() ? "" : "  [" + record.profiles + "]") << "\n";
   };
   if (!view.pending.empty()) {
-    std::cout << "Pending in " << store.path()
-              << " (run 'suspendfix restore' to bring them back):\n";
+    out << "Pending in " << store.path() << " (run 'suspendfix restore' to bring them back):\n";
     for (const StateRecord* record : view.pending) line(*record);
     if (const auto& watch = view.state.file.watch)
-      std::cout << "A watcher brings them back if no post comes within "
-                << watch->restore_after_seconds << " s"
-                << (watch->caller.kind == SleepCaller::Kind::kNone
-                        ? ""
-                        : " of " + watch->caller.name + " (pid " +
-                              std::to_string(watch->caller.pid) + ") being done")
-                << ".\n";
+      out << "A watcher brings them back if no post comes within " << watch->restore_after_seconds
+          << " s"
+          << (watch->caller.kind == SleepCaller::Kind::kNone
+                  ? ""
+                  : " of " + watch->caller.name + " (pid " + std::to_string(watch->caller.pid) +
+                        ") being done")
+          << ".\n";
   }
   if (!view.other_boot.empty()) {
-    std::cout << "Recorded in another boot (not acted on by post; 'suspendfix restore' brings back "
-                 "what this boot lacks and forgets the rest):\n";
+    out << "Recorded in another boot (not acted on by post; 'suspendfix restore' brings back "
+           "what this boot lacks and forgets the rest):\n";
     for (const StateRecord* record : view.other_boot) line(*record);
   }
   if (!view.damaged.empty()) {
-    std::cout << "Damaged lines in " << store.path()
-              << " (kept as they are; 'suspendfix restore' brings back what they still name):\n";
+    out << "Damaged lines in " << store.path()
+        << " (kept as they are; 'suspendfix restore' brings back what they still name):\n";
     for (const StateRecord* record : view.damaged)
-      std::cout << "  line " << record->line << ": '" << printable(record->verbatim, 120)
-                << "': " << record->problem << "; "
-                << (record->kind == StateRecord::Kind::kUnreadable
-                        ? std::string("names nothing that can be brought back")
-                        : "names " + std::string(state_kind_name(record->kind)) + " " +
-                              record->object)
-                << "\n";
+      out << "  line " << record->line << ": '" << excerpt(record->verbatim, 120)
+          << "': " << record->problem << "; "
+          << (record->kind == StateRecord::Kind::kUnreadable
+                  ? std::string("names nothing that can be brought back")
+                  : "names " + std::string(state_kind_name(record->kind)) + " " + record->object)
+          << "\n";
   }
 }
 
@@ -189,10 +190,16 @@ int run_status(bool json) {
   StateStore store(state_directory());
   const std::string boot_id = read_boot_id();
   const StatusView view = look(store, boot_id);
-  if (json)
+  if (json) {
     print_json(view, store, boot_id);
-  else
-    print_text(view, store);
+  } else {
+    // Damaged lines and paths are bytes from outside: every line is escaped for the terminal.
+    std::ostringstream text;
+    print_text(view, store, text);
+    std::istringstream lines(text.str());
+    for (std::string line; std::getline(lines, line);)
+      std::cout << escape_for_terminal(line) << "\n";
+  }
   return view.needs_a_person() ? 1 : 0;
 }
 

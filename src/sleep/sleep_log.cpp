@@ -37,23 +37,23 @@ std::string read_entry(const std::string& line, SleepLogEntry& entry) {
   std::istringstream stream(line);
   std::string phase, boot, realtime, sleep, frontend, asleep;
   stream >> phase >> boot >> realtime >> sleep >> frontend >> asleep;
-  if (phase != "pre" && phase != "post") return "unknown phase '" + printable(phase, 20) + "'";
+  if (phase != "pre" && phase != "post") return "unknown phase '" + excerpt(phase, 20) + "'";
   entry.phase = phase == "pre" ? SleepPhase::kPre : SleepPhase::kPost;
   if (boot != "-" && !is_valid_boot_id(boot)) return "bad boot id";
   entry.boot_id = boot == "-" ? "" : boot;
   const auto time = parse_time(realtime, 253402300799);
-  if (!time) return "bad time '" + printable(realtime, 30) + "'";
+  if (!time) return "bad time '" + excerpt(realtime, 30) + "'";
   entry.realtime = *time;
   const auto type = sleep_type_from_name(sleep);
-  if (!type) return "bad sleep type '" + printable(sleep, 30) + "'";
+  if (!type) return "bad sleep type '" + excerpt(sleep, 30) + "'";
   entry.sleep = *type;
   const auto caller = frontend_from_name(frontend);
-  if (!caller) return "bad frontend '" + printable(frontend, 30) + "'";
+  if (!caller) return "bad frontend '" + excerpt(frontend, 30) + "'";
   entry.frontend = *caller;
   const auto ms = asleep.rfind("asleep_ms=", 0) == 0
                       ? parse_time(asleep.substr(10), INT64_MAX / 1'000'000)
                       : std::nullopt;
-  if (!ms) return "bad asleep_ms '" + printable(asleep, 40) + "'";
+  if (!ms) return "bad asleep_ms '" + excerpt(asleep, 40) + "'";
   entry.asleep_ms = *ms;
   std::string rest;
   std::getline(stream, rest);

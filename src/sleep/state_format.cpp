@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "sleep/state_format.hpp"
 
-#include <cstdio>
 #include <set>
 #include <sstream>
 
@@ -62,42 +61,42 @@ std::string read_record(std::string_view line, StateRecord& record) {
   const std::vector<std::string> words = split_words(line);
   record.kind = StateRecord::Kind::kUnreadable;
   const auto kind = words.empty() ? std::nullopt : kind_from_name(words[0]);
-  if (!kind) return "unknown kind '" + printable(words.empty() ? "" : words[0], 20) + "'";
+  if (!kind) return "unknown kind '" + excerpt(words.empty() ? "" : words[0], 20) + "'";
   if (words.size() < 2) return "cut short before its object";
   if (!valid_object(*kind, words[1]))
     return std::string(*kind == StateRecord::Kind::kModule ? "bad module name '"
                                                            : "bad PCI slot '") +
-           printable(words[1], 40) + "'";
+           excerpt(words[1], 40) + "'";
   record.kind = *kind;
   record.object = words[1];
   if (words.size() < 3) return "cut short after its object";
   if (*kind == StateRecord::Kind::kUnbind) {
     if (!is_valid_driver_name(words[2]) || words[2] == "-")
-      return "no usable driver to bind it back to: '" + printable(words[2], 40) + "'";
+      return "no usable driver to bind it back to: '" + excerpt(words[2], 40) + "'";
     record.driver = words[2];
   } else if (*kind == StateRecord::Kind::kRemove && words[2] != "-") {
     // Which driver the device had, for a person: a rescan finds the driver by itself.
-    if (!is_valid_driver_name(words[2])) return "bad driver '" + printable(words[2], 40) + "'";
+    if (!is_valid_driver_name(words[2])) return "bad driver '" + excerpt(words[2], 40) + "'";
     record.driver = words[2];
   } else if (*kind == StateRecord::Kind::kModule && words[2] != "-") {
-    return "bad driver field '" + printable(words[2], 40) + "': expected '-'";
+    return "bad driver field '" + excerpt(words[2], 40) + "': expected '-'";
   }
   if (words.size() < kRecordFields)
     return "cut short: " + std::to_string(words.size()) + " of " + std::to_string(kRecordFields) +
            " fields";
   if (words.size() > kRecordFields) return "more than " + std::to_string(kRecordFields) + " fields";
   const auto sleep = sleep_type_from_name(words[3]);
-  if (!sleep) return "bad sleep type '" + printable(words[3], 30) + "'";
+  if (!sleep) return "bad sleep type '" + excerpt(words[3], 30) + "'";
   record.sleep = *sleep;
   const auto time = parse_number(words[4], kLatestTime);
   if (!time)
-    return "bad time '" + printable(words[4], 30) + "': expected unix seconds from 0 to " +
+    return "bad time '" + excerpt(words[4], 30) + "': expected unix seconds from 0 to " +
            std::to_string(kLatestTime);
   record.time = static_cast<int64_t>(*time);
-  if (!is_safe_word(words[5])) return "bad profiles '" + printable(words[5], 40) + "'";
+  if (!is_safe_word(words[5])) return "bad profiles '" + excerpt(words[5], 40) + "'";
   record.profiles = words[5] == "-" ? "" : words[5];
   if (words[6] != "-" && !is_valid_boot_id(words[6]))
-    return "bad boot id '" + printable(words[6], 40) + "'";
+    return "bad boot id '" + excerpt(words[6], 40) + "'";
   record.boot_id = words[6] == "-" ? "" : words[6];
   return "";
 }
@@ -212,19 +211,9 @@ bool is_valid_boot_id(std::string_view text) {
   return true;
 }
 
-std::string printable(std::string_view text, size_t limit) {
-  std::string out;
-  for (unsigned char c : text.substr(0, limit)) {
-    if (c >= 0x20 && c < 0x7f && c != '\\') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\x%02x", c);
-      out += escaped;
-    }
-  }
-  if (text.size() > limit) out += "...";
-  return out;
+std::string excerpt(std::string_view text, size_t limit) {
+  if (text.size() <= limit) return std::string(text);
+  return std::string(text.substr(0, limit)) + "...";
 }
 
 ParsedState parse_state(std::string_view text, const std::string& origin) {
@@ -256,7 +245,7 @@ ParsedState parse_state(std::string_view text, const std::string& origin) {
       state.file.watch = read_watch(line);
       if (!state.file.watch)
         state.errors.emplace_back(origin, number, 0,
-                                  "damaged watch line '" + printable(line, 80) + "', ignoring it");
+                                  "damaged watch line '" + excerpt(line, 80) + "', ignoring it");
       continue;
     }
     if (first == "counters") {
@@ -270,7 +259,7 @@ ParsedState parse_state(std::string_view text, const std::string& origin) {
       record.verbatim = std::string(line);
       record.problem = problem;
       state.errors.emplace_back(origin, number, 0,
-                                "damaged record '" + printable(line, 80) + "': " + problem);
+                                "damaged record '" + excerpt(line, 80) + "': " + problem);
     }
     state.file.records.push_back(record);
   }

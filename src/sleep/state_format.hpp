@@ -96,7 +96,8 @@ std::string format_state(const StateFile& file);
 
 /// "0c1f3b0e-...": 36 characters of lowercase hex and dashes, as the kernel prints it.
 bool is_valid_boot_id(std::string_view text);
-/// Text safe to print: control characters and bytes >= 0x7f as \xNN, at most limit bytes.
-std::string printable(std::string_view text, size_t limit = 120);
+/// At most limit bytes of text, "..." when cut: for messages, which the log (and status,
+/// through escape_for_terminal) escape on the way out.
+std::string excerpt(std::string_view text, size_t limit = 120);
 
 }  // namespace suspendfix

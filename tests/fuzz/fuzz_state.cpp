@@ -44,9 +44,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const StateRecord& record : parsed.file.records) {
     fuzz::require(record.kind == StateRecord::Kind::kUnreadable || !record.object.empty());
     fuzz::require(record.damaged() || (record.time >= 0 && record.time <= 253402300799));
-    fuzz::require(record.kind != StateRecord::Kind::kModule ||
-                  is_valid_module_name(record.object));
-    printable(record.verbatim, 4096);
+    fuzz::require(record.kind != StateRecord::Kind::kModule || is_valid_module_name(record.object));
+    excerpt(record.verbatim, 4096);
   }
   const std::string formatted = format_state(parsed.file);
   fuzz::require(record_lines(formatted) == record_lines(text));  // nothing dropped

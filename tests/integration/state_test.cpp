@@ -169,6 +169,17 @@ TEST_F(StateTest, Regression_Issue11_AModuleSomeoneElseLoadedIsNotLoggedAsLoaded
   EXPECT_EQ(count("init xhci_pci 0"), 1u) << "modprobe's only";
 }
 
+TEST_F(StateTest, ADamagedLineReachesNoTerminalRaw) {
+  hook({"systemd-sleep", "pre", "suspend"});
+  std::ofstream(state_dir() + "/state", std::ios::app) << "\x1b]0;owned\x07\x1b[2J\xff\n";
+  const auto status = run("status", {});
+  EXPECT_EQ(status.exit_code, 1);
+  EXPECT_EQ(status.out.find('\x1b'), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("'\\x1b]0;owned\\x07\\x1b[2J\\xff'"), std::string::npos) << status.out;
+  const auto json = run("status", {"--json"});
+  EXPECT_NO_THROW(nlohmann::json::parse(json.out)) << "valid UTF-8 JSON: " << json.out;
+}
+
 TEST_F(StateTest, RestoreReadsTheConfigurationItIsGiven) {
   const auto other = dir_.write("other.yaml", "timeout_seconds: [\n");
   const auto restore = run("restore", {"--config", other.string()});

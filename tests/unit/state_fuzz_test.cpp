@@ -86,7 +86,7 @@ void check_state(const std::string& text) {
   }
   for (const StateRecord& record : parsed.file.records) {
     if (record.kind != StateRecord::Kind::kUnreadable)
-      EXPECT_FALSE(record.object.empty()) << printable(text, 400);
+      EXPECT_FALSE(record.object.empty()) << excerpt(text, 400);
     if (!record.damaged()) EXPECT_LE(record.time, 253402300799);
   }
   // Nothing is dropped: every record line comes back, verbatim when it was damaged.
@@ -99,20 +99,20 @@ void check_state(const std::string& text) {
       if (!kept.count(line)) {
         // A whole record is re-formatted: it must read back the same.
         const ParsedState again = parse_state("# suspendfix state 2\n" + line, "state");
-        ASSERT_EQ(again.file.records.size(), 1u) << printable(line);
+        ASSERT_EQ(again.file.records.size(), 1u) << excerpt(line);
       }
   }
-  EXPECT_EQ(record_lines(formatted).size(), record_lines(text).size()) << printable(text, 400);
+  EXPECT_EQ(record_lines(formatted).size(), record_lines(text).size()) << excerpt(text, 400);
   // Format and parse are a fixed point after one round.
   const ParsedState round = parse_state(formatted, "state");
-  EXPECT_EQ(format_state(round.file), formatted) << printable(text, 400);
+  EXPECT_EQ(format_state(round.file), formatted) << excerpt(text, 400);
 }
 
 void check_sleeps(const std::string& text) {
   const SleepLog log = parse_sleep_log(text, "sleeps");
   const std::string formatted = format_sleep_log(log.entries);
   const SleepLog round = parse_sleep_log(formatted, "sleeps");
-  EXPECT_TRUE(round.errors.empty()) << printable(text, 400);
+  EXPECT_TRUE(round.errors.empty()) << excerpt(text, 400);
   EXPECT_EQ(format_sleep_log(round.entries), formatted);
 }
 
