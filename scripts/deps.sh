@@ -15,6 +15,7 @@ SUSPENDFIX_TEST_DEPS=(
   scdoc man-db groff-base lintian dpkg-dev fakeroot debhelper
   qemu-system-x86 busybox-static cpio valgrind
   clang libclang-rt-14-dev
+  make mmdebstrap eatmydata e2fsprogs
 )
 
 suspendfix_install() {

@@ -28,6 +28,8 @@ phase_done build "$t"
 
 t=$SECONDS
 status=0
+vm_report=$build/vm-artefacts/time-report.txt # written by the vm label (tests/vm/run-smoke.sh)
+rm -f "$vm_report"
 (cd "$build" && ctest --no-tests=error --output-on-failure -j "$(nproc)" "$@") || status=$?
 phase_done tests "$t"
 
@@ -38,4 +40,8 @@ echo "== Time =="
 printf '%s\n' "${phases[@]}"
 printf '%-10s %5d s\n' total $((SECONDS - started))
 python3 "$top/scripts/label-times.py" "$build" || true
+if [[ -f $vm_report ]]; then
+  echo
+  cat "$vm_report"
+fi
 exit "$status"

@@ -3,7 +3,7 @@
 #
 # Usage: build-initramfs.sh -o OUT.cpio.gz [-c CACHE_DIR] [-k KVER] [-d DESTDIR]
 #                           [-S SCENARIO_FILE] [-s SCENARIO_DIR]... [-m MODULE]...
-#                           [-M MODULE_DIR]...
+#                           [-M MODULE_DIR]... [-K FILE.ko]... [-I INIT] [-P PAYLOAD_DIR]
 #
 #   -c CACHE_DIR  the directory fetch-kernel.sh filled (default $SUSPENDFIX_VM_CACHE or
 #                 ~/.cache/suspendfix-vm); the kernel version comes from its kernel.stamp
@@ -15,10 +15,15 @@
 #   -s DIR        also copy DIR/*.sh to /sfx/scenarios/ (repeatable)
 #   -m MODULE     extra kernel module to include (name as in modules.dep, - or _), repeatable
 #   -M DIR        extra module directory below kernel/ (e.g. drivers/net/wireless), repeatable
+#   -K FILE.ko    an out-of-tree module (the test driver, driver/build-driver.sh) to put in
+#                 /lib/modules/KVER/updates/, found by modprobe and coldplug; repeatable
+#   -I INIT       use INIT as /init instead of guest-init.sh (deb-init.sh: the boot initramfs
+#                 of the full-userspace guests)
+#   -P DIR        copy DIR to /payload (what deb-init.sh copies into the root image)
 #   -o OUT        output file (gzip'ed newc cpio)
 #
-# Everything in tests/vm/scenarios/*.sh is copied to /sfx/scenarios/, guest-lib.sh to
-# /sfx/guest-lib.sh, guest-init.sh to /init, tests/vm/profiles/ to /sfx/profiles/. The guest
+# Everything in tests/vm/scenarios/*.sh is copied to /sfx/scenarios/, guest-lib*.sh to
+# /sfx/, guest-init.sh to /init (or -I), tests/vm/profiles/ to /sfx/profiles/. The guest
 # uses a merged-/usr layout like Debian 12 (/bin, /sbin, /lib, /lib64 are links into /usr).
 set -euo pipefail
 
@@ -30,8 +35,11 @@ BAKED=
 OUT=
 EXTRA_MODS=()
 EXTRA_DIRS=()
+EXTRA_KOS=()
+INIT=$HERE/guest-init.sh
+PAYLOAD=
 SCEN_DIRS=("$HERE/scenarios")
-while getopts "c:k:d:S:s:m:M:o:h" opt; do
+while getopts "c:k:d:S:s:m:M:K:I:P:o:h" opt; do
     case $opt in
         c) CACHE=$OPTARG ;;
         k) KVER=$OPTARG ;;
@@ -40,9 +48,12 @@ while getopts "c:k:d:S:s:m:M:o:h" opt; do
         s) SCEN_DIRS+=("$OPTARG") ;;
         m) EXTRA_MODS+=("$OPTARG") ;;
         M) EXTRA_DIRS+=("$OPTARG") ;;
+        K) EXTRA_KOS+=("$OPTARG") ;;
+        I) INIT=$OPTARG ;;
+        P) PAYLOAD=$OPTARG ;;
         o) OUT=$OPTARG ;;
-        h) sed -n '2,24p' "$0"; exit 0 ;;
-        *) sed -n '2,24p' "$0" >&2; exit 2 ;;
+        h) sed -n '2,30p' "$0"; exit 0 ;;
+        *) sed -n '2,30p' "$0" >&2; exit 2 ;;
     esac
 done
 log() { echo "build-initramfs: $*" >&2; }
@@ -193,12 +204,21 @@ done
 for f in modules.builtin modules.builtin.modinfo modules.order; do
     [ -f "$MODSRC/$f" ] && cp "$MODSRC/$f" "$MODDST/"
 done
+for ko in "${EXTRA_KOS[@]}"; do
+    [ -f "$ko" ] || die "no module file $ko"
+    mkdir -p "$MODDST/updates"
+    cp "$ko" "$MODDST/updates/"
+done
 depmod -b "$ST" "$KVER"
-log "${#want[@]} kernel modules"
+log "${#want[@]} kernel modules${EXTRA_KOS[*]:+ + ${EXTRA_KOS[*]##*/}}"
 
 # --- test harness files ---------------------------------------------------------
-install -m 0755 "$HERE/guest-init.sh" "$ST/init"
-install -m 0644 "$HERE/guest-lib.sh" "$ST/sfx/guest-lib.sh"
+install -m 0755 "$INIT" "$ST/init"
+for lib in "$HERE"/guest-lib*.sh; do install -m 0644 "$lib" "$ST/sfx/"; done
+if [ -n "$PAYLOAD" ]; then
+    mkdir -p "$ST/payload"
+    tar -C "$PAYLOAD" -cf - . | tar -C "$ST/payload" -xf - --no-same-owner
+fi
 # test profiles for the device-action scenarios (passed with --profiles, never installed)
 if [ -d "$HERE/profiles" ]; then
     mkdir -p "$ST/sfx/profiles"

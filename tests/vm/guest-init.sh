@@ -51,24 +51,7 @@ if [ $coldplug_on = 1 ]; then
 fi
 info "modules after coldplug: $(cut -d' ' -f1 /proc/modules | sort | tr '\n' ' ')"
 
-for s in $scenarios; do
-    case $s in
-        /*) file=$s; name=$(basename "$s" .sh) ;;
-        *) file=/sfx/scenarios/$s.sh; name=$s ;;
-    esac
-    emit "@@BEGIN $name"
-    timer_start "scenario.$name"
-    if [ -f "$file" ]; then
-        ( cd /tmp && exec sh "$file" )
-        rc=$?
-    else
-        emit "@@FAIL $name.exists no such scenario $file"
-        rc=127
-    fi
-    timer_end "scenario.$name" >/dev/null
-    [ $rc -eq 0 ] || emit "@@FAIL $name.exit scenario exited rc=$rc"
-    emit "@@END $name rc=$rc"
-done
+run_scenarios $scenarios
 
 emit "@@DONE"
 sync

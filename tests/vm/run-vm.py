@@ -10,7 +10,8 @@ Host side of the protocol (see guest-lib.sh for the guest side):
     (nec-usb-xhci, 1033:0194) + e1000e, optional usb-storage disk on the NEC bus,
     console on ttyS0 -> console.log, marker port ttyS1 -> markers.log, QMP unix socket.
   * Whenever query-status says "suspended" the host sends system_wakeup after
-    --wake-delay seconds (held back up to --rtc-grace s after @@WAKE-BY-RTC).
+    --wake-delay seconds (held back up to --rtc-grace s after @@WAKE-BY-RTC, and for every
+    S3 between @@RTC-WAKES on and @@RTC-WAKES off: the guest's RTC alarm wakes it).
   * After @@WAKE-BY-POWERBUTTON the host waits until the guest kernel prints
     "PM: suspend-to-idle" (guest-lib enables pm_debug_messages), then presses the ACPI
     power button (system_powerdown), re-pressing every --press-retry s until the guest
@@ -37,8 +38,8 @@ import time
 EXIT_PASS, EXIT_FAIL, EXIT_TIMEOUT, EXIT_NOBOOT, EXIT_ERROR = 0, 1, 2, 3, 4
 
 MARKER_RE = re.compile(
-    r"@@(BOOTED|BEGIN|END|PASS|FAIL|SKIP|TSTART|TIME|INFO|DONE|SLEEP|WOKE|"
-    r"WAKE-BY-POWERBUTTON|WAKE-BY-RTC)(?:[ \t]+(.*?))?[ \t]*$")
+    r"@@(BOOTED|BEGIN|END|PASS|FAIL|XFAIL|SKIP|TSTART|TIME|INFO|DONE|SLEEP|WOKE|"
+    r"WAKE-BY-POWERBUTTON|WAKE-BY-RTC|RTC-WAKES)(?:[ \t]+(.*?))?[ \t]*$")
 KERNEL_BAD_RE = re.compile(r"Kernel panic|Oops:|BUG:|general protection fault|"
                            r"Unable to handle kernel")
 USBDISK_MAGIC = b"SUSPENDFIX-VM-USBDISK\n"
@@ -207,6 +208,13 @@ def main():
                     help="create a raw test disk of this size (magic string at sector 0)")
     ap.add_argument("--no-nec", action="store_true", help="omit the NEC xHCI controller")
     ap.add_argument("--no-e1000e", action="store_true")
+    ap.add_argument("--edu", action="store_true",
+                    help="add QEMU's edu test device (PCI 1234:11e8, bound by the test driver)")
+    ap.add_argument("--rng", action="store_true",
+                    help="add virtio-rng-pci: the guest kernel's random pool is ready at once "
+                         "(TCG has no RDRAND; sysvinit's boot waits for it otherwise)")
+    ap.add_argument("--disk", help="root disk image (virtio-blk, opened with snapshot=on: the "
+                                   "image itself is never written)")
     ap.add_argument("--machine", default="pc", help="QEMU machine (q35 is unreliable for S3)")
     ap.add_argument("--smp", type=int, default=1)
     ap.add_argument("--mem", default="512M")
@@ -232,7 +240,7 @@ def main():
         except OSError as e:
             log(f"no kernel in cache: {e}")
             return EXIT_ERROR
-    for f in (args.kernel, args.initrd):
+    for f in (args.kernel, args.initrd) + ((args.disk,) if args.disk else ()):
         if not os.path.isfile(f):
             log(f"missing file: {f}")
             return EXIT_ERROR
@@ -288,6 +296,12 @@ def main():
         qemu += ["-device", "nec-usb-xhci,id=xhci"]
     if not args.no_e1000e:
         qemu += ["-netdev", "user,id=net0,restrict=on", "-device", "e1000e,netdev=net0"]
+    if args.edu:
+        qemu += ["-device", "edu"]
+    if args.rng:
+        qemu += ["-device", "virtio-rng-pci"]
+    if args.disk:
+        qemu += ["-drive", f"file={args.disk},if=virtio,format=raw,snapshot=on"]
     if disk:
         qemu += ["-drive", f"if=none,id=usbdisk,file={disk},format=raw",
                  "-device", "usb-storage,bus=xhci.0,drive=usbdisk"]
@@ -329,6 +343,12 @@ def main():
     def count(kind, prefix=None):
         # markers travel on both serial ports; take whichever saw more
         return max(console.count(kind, prefix), markers.count(kind, prefix))
+
+    def rtc_mode_on():
+        # the last @@RTC-WAKES marker says whether the guest's RTC alarm wakes every S3
+        last = [p for k, p, _ in (markers if markers.count("BOOTED") else console).markers
+                if k == "RTC-WAKES"]
+        return bool(last) and last[-1].startswith("on")
 
     def press(reason):
         nonlocal presses
@@ -414,7 +434,8 @@ def main():
                 if s3_since is None:
                     s3_since = now
                     rtc_req = count("WAKE-BY-RTC")
-                    s3_rtc = rtc_req > rtc_used   # an unconsumed @@WAKE-BY-RTC
+                    # an unconsumed @@WAKE-BY-RTC, or @@RTC-WAKES on (until @@RTC-WAKES off)
+                    s3_rtc = rtc_req > rtc_used or rtc_mode_on()
                     rtc_used = rtc_req
                 hold = args.rtc_grace if s3_rtc else args.wake_delay
                 if now - s3_since >= hold and (s3_wake_sent is None or now - s3_wake_sent > 2.0):
@@ -460,7 +481,7 @@ def main():
 
     def group(name):
         if name not in groups:
-            groups[name] = {"pass": [], "fail": [], "skip": [], "time": [], "info": [],
+            groups[name] = {"pass": [], "fail": [], "xfail": [], "skip": [], "time": [], "info": [],
                             "host_time": [], "sleeps": [],
                             "begun": False, "ended": False, "rc": None}
             order.append(name)
@@ -493,7 +514,7 @@ def main():
             gg["ended"] = True
             gg["rc"] = int(m.group(1)) if m else None
             cur = "(init)"
-        elif kind in ("PASS", "FAIL", "SKIP", "TIME", "INFO"):
+        elif kind in ("PASS", "FAIL", "XFAIL", "SKIP", "TIME", "INFO"):
             g[kind.lower()].append(payload)
 
     problems = []
@@ -526,7 +547,7 @@ def main():
                 problems.append(f"scenario {name} did not finish")
             if g["ended"] and g["rc"] != 0:
                 problems.append(f"scenario {name} exited rc={g['rc']}")
-            if g["begun"] and not g["pass"] and not g["fail"]:
+            if g["begun"] and not g["pass"] and not g["fail"] and not g["xfail"]:
                 problems.append(f"scenario {name} ran no checks")
     if booted and total_pass == 0:
         problems.append("no check passed at all")
@@ -548,12 +569,15 @@ def main():
             continue
         head = (f"-- {name}: {len(g['pass'])} passed, {len(g['fail'])} failed, "
                 f"{len(g['skip'])} skipped")
+        if g["xfail"]:
+            head += f", {len(g['xfail'])} expected failure(s)"
         if name != "(init)":
             head += f", rc={g['rc']}"
         out.append(head)
         out += [f"     INFO {p}" for p in g["info"]]
         out += [f"     PASS {p}" for p in g["pass"]]
         out += [f"     SKIP {p}" for p in g["skip"]]
+        out += [f"     XFAIL {p}" for p in g["xfail"]]
         out += [f"     FAIL {p}" for p in g["fail"]]
         out += [f"     TIME {p}" for p in g["time"]]
         out += [f"     HOST-TIME {p}" for p in g["host_time"]]
@@ -574,6 +598,10 @@ def main():
                "problems": problems, "scenarios": {n: groups[n] for n in order}}
     with open(os.path.join(work, "summary.txt"), "w") as f:
         f.write(report)
+    # every marker with the host's clock (seconds since QEMU started): where a run's time went
+    with open(os.path.join(work, "timeline.txt"), "w") as f:
+        for kind, payload, t_host in parsed:
+            f.write(f"{t_host - t_start:8.2f} @@{kind} {payload}\n")
     with open(os.path.join(work, "summary.json"), "w") as f:
         json.dump(summary, f, indent=1)
     if args.json:
@@ -584,7 +612,7 @@ def main():
         dest = os.path.join(args.artefacts, label)
         os.makedirs(dest, exist_ok=True)
         for fn in ("console.log", "markers.log", "host.log", "qemu.stderr",
-                   "summary.txt", "summary.json"):
+                   "summary.txt", "summary.json", "timeline.txt"):
             src = os.path.join(work, fn)
             if os.path.exists(src):
                 shutil.copy2(src, os.path.join(dest, fn))

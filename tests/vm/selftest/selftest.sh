@@ -1,9 +1,10 @@
 #!/bin/bash
 # selftest.sh [CACHE_DIR] - proves run-vm.py cannot pass a broken run:
 #   a failing check, a scenario without checks, a non-zero scenario exit, the suspendfix
-#   scenarios without a binary, a hang (timeout), a guest that powers off before @@DONE,
-#   and a kernel that never reaches /init must all be reported as failures with the
-#   right exit code; a trivial passing scenario must pass.
+#   scenarios without a binary, an expected failure that passes (XPASS), a hang (timeout),
+#   a guest that powers off before @@DONE, and a kernel that never reaches /init must all
+#   be reported as failures with the right exit code; a trivial passing scenario, an
+#   expected failure (@@XFAIL) and a scenario skipping what is not written yet must pass.
 # Runs 5 short VMs, two at a time (~1-1.5 min on 2 cores; the hang case waits out a 60 s timeout).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -36,8 +37,8 @@ finish() { # name
     fi
 }
 bad=0
-start pass 0 --initrd "$W/st.gz" --scenario st-pass --timeout 90
-start multi 1 --initrd "$W/st.gz" --scenario st-fail,st-nochecks,st-exit,sfx-cli --timeout 90
+start pass 0 --initrd "$W/st.gz" --scenario st-pass,st-xfail --timeout 90
+start multi 1 --initrd "$W/st.gz" --scenario st-fail,st-nochecks,st-exit,sfx-cli,st-xpass --timeout 90
 finish pass; finish multi
 start hang 2 --initrd "$W/st.gz" --scenario st-hang --timeout 60
 start nodone 1 --initrd "$W/st.gz" --scenario st-nodone --timeout 90
@@ -47,9 +48,13 @@ finish noboot
 
 # the multi run must name every problem
 for p in "st-fail: 1 failed" "st-nochecks ran no checks" "st-exit exited rc=3" \
-         "scenario sfx-cli exited rc=1" "suspendfix binary missing"; do
+         "scenario sfx-cli exited rc=1" "suspendfix binary missing" "XPASS: passes now"; do
     if grep -qF "$p" "$W/multi.out"; then echo "selftest PASS multi reports '$p'"
     else echo "selftest FAIL multi does not report '$p'"; bad=1; fi
+done
+for p in "XFAIL st.known_defect" "SKIP no-such-command.available"; do
+    if grep -qF "$p" "$W/pass.out"; then echo "selftest PASS pass reports '$p'"
+    else echo "selftest FAIL pass does not report '$p'"; bad=1; fi
 done
 grep -qF "no @@DONE" "$W/nodone.out" && echo "selftest PASS nodone reports missing @@DONE" \
     || { echo "selftest FAIL nodone"; bad=1; }
