@@ -92,7 +92,7 @@ _suspendfix()
         hook) options="--dry-run --profiles --config" ;;
         suspend) options="--dry-run --mode --mem-sleep --profiles --config" ;;
         status) options="--json" ;;
-        restore) options="--dry-run --config" ;;
+        restore) options="--dry-run --config --forget-unreadable" ;;
         import-pm-utils) options="--dir" ;;
         validate) options="-q --quiet" ;;
         profile) options="--kernel-release" ;;

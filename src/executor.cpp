@@ -51,27 +51,82 @@ void unload_with_retry(const std::string& name, ModuleBackend& modules,
   }
 }
 
-/// Adds record before the action (write-ahead) unless an earlier sleep left it; returns whether
-/// it was added, so that a failed action can take it back.
-bool record_ahead(std::vector<StateRecord>& records, const StateRecord& record, StateStore& store) {
-  if (std::any_of(records.begin(), records.end(),
-                  [&](const StateRecord& r) { return r.same_target(record); }))
-    return false;
-  records.push_back(record);
-  store.write(records);
-  return true;
-}
+/// The records `pre` works on, and the writes it makes: the watch header goes out with the
+/// first write that leaves something pending, and the watcher starts once it is on disk.
+class PreRecords {
+ public:
+  PreRecords(StateStore& store, const ExecutorOptions& options, StateFile file)
+      : store_(store), options_(options), file_(std::move(file)) {}
 
-void take_back(std::vector<StateRecord>& records, const StateRecord& record, StateStore& store) {
-  records.erase(std::remove_if(records.begin(), records.end(),
-                               [&](const StateRecord& r) { return r.same_target(record); }),
-                records.end());
-  store.write(records);
+  StateFile& file() { return file_; }
+  /// Set once a record could not be written: nothing more may be done.
+  const std::string& write_failure() const { return write_failure_; }
+
+  /// Writes the file; with something pending, the watch header goes along. Throws Error.
+  void write() {
+    const bool start = !watching_ && options_.watch && !file_.records.empty();
+    if (start) file_.watch = *options_.watch;
+    store_.write(file_);
+    if (!start) return;
+    watching_ = true;
+    if (options_.start_watcher) options_.start_watcher(*file_.watch);
+  }
+
+  /// Adds record before the action (write-ahead) unless this boot already has it recorded
+  /// (an earlier sleep left it); returns whether it was added. Throws Error when it could not
+  /// be written: then nothing was added.
+  bool record_ahead(const StateRecord& record) {
+    for (const StateRecord& other : file_.records)
+      if (!other.damaged() && other.boot_id == record.boot_id && other.same_target(record))
+        return false;
+    file_.records.push_back(record);
+    try {
+      write();
+    } catch (const Error& error) {
+      file_.records.pop_back();
+      write_failure_ = error.what();
+      throw;
+    }
+    return true;
+  }
+
+  /// Takes back the record of an action that failed; a failure to write is only logged (the
+  /// record then names something that is still there, which post finds and forgets).
+  void take_back(const StateRecord& record, const std::string& label) {
+    file_.records.erase(std::remove_if(file_.records.begin(), file_.records.end(),
+                                       [&](const StateRecord& r) {
+                                         return !r.damaged() && r.boot_id == record.boot_id &&
+                                                r.same_target(record);
+                                       }),
+                        file_.records.end());
+    try {
+      write();
+    } catch (const Error& error) {
+      log_warning(label + ": " + error.what() + "; the record of " + record.object +
+                  " stays, and post will find it never went");
+    }
+  }
+
+ private:
+  StateStore& store_;
+  const ExecutorOptions& options_;
+  StateFile file_;
+  bool watching_ = false;
+  std::string write_failure_;
+};
+
+/// What was done and recorded so far, for a message after a write failure.
+std::string done_so_far(const std::vector<ActionResult>& results) {
+  std::string out;
+  for (const ActionResult& result : results)
+    if (result.outcome == ActionResult::Outcome::kDone)
+      out += (out.empty() ? "" : ", ") + result.object;
+  return out.empty() ? "nothing was done" : "already done and recorded: " + out;
 }
 
 void run_device_steps(const Plan& plan, const std::string& label, DeviceBackend& devices,
-                      StateStore& store, const ExecutorOptions& options,
-                      std::vector<StateRecord>& records, std::vector<ActionResult>& results) {
+                      const ExecutorOptions& options, PreRecords& records,
+                      std::vector<ActionResult>& results) {
   for (const PlannedDevice& device : plan.devices) {
     const std::string verb = device_action_verb(device.action);
     const std::string what = verb + " " + device.slot;
@@ -92,6 +147,10 @@ void run_device_steps(const Plan& plan, const std::string& label, DeviceBackend&
       results.push_back({device.slot, ActionResult::Outcome::kSkipped, "dry run"});
       continue;
     }
+    if (!records.write_failure().empty()) {
+      skip("the state file cannot be written", LogLevel::kWarning);
+      continue;
+    }
     if (Clock::now() >= options.deadline) {
       skip("out of time (timeout_seconds)", LogLevel::kWarning);
       continue;
@@ -109,7 +168,16 @@ void run_device_steps(const Plan& plan, const std::string& label, DeviceBackend&
     record.sleep = plan.sleep;
     record.time = options.unix_time();
     record.profiles = join(device.profiles);
-    const bool added = record_ahead(records, record, store);
+    record.boot_id = options.boot_id;
+    bool added = false;
+    try {
+      added = records.record_ahead(record);
+    } catch (const Error& error) {
+      log_error(label + ": could not record '" + what + "' before doing it: " + error.what() +
+                "; doing nothing more (" + done_so_far(results) + ")");
+      results.push_back({device.slot, ActionResult::Outcome::kFailed, error.what()});
+      continue;
+    }
     try {
       if (device.action == DeviceAction::kUnbind)
         devices.unbind(device.slot, device.driver);
@@ -119,11 +187,61 @@ void run_device_steps(const Plan& plan, const std::string& label, DeviceBackend&
                  device.slot + " (driver " + device.driver + ", " + device.why + profiles + ")");
       results.push_back({device.slot, ActionResult::Outcome::kDone, ""});
     } catch (const Error& error) {
-      if (added) take_back(records, record, store);
+      if (added) records.take_back(record, label);
       log_warning(label + ": could not " + what + ": " + error.what() + ", ignoring");
       results.push_back({device.slot, ActionResult::Outcome::kFailed, error.what()});
     }
   }
+}
+
+/// Whether what a record of this boot names is back already (someone loaded the module, the
+/// device is bound or present again): then the record is done with.
+bool already_back(const StateRecord& record, Backends backends) {
+  switch (record.kind) {
+    case StateRecord::Kind::kModule:
+      return backends.modules.status(record.object).state != ModuleState::kNotLoaded;
+    case StateRecord::Kind::kUnbind:
+      return !record.driver.empty() &&
+             backends.devices.bound_driver(record.object) == record.driver;
+    case StateRecord::Kind::kRemove:
+      return backends.devices.present(record.object);
+    case StateRecord::Kind::kUnreadable:
+      return false;
+  }
+  return false;
+}
+
+/// An earlier pre with no post left records: what this boot has back is forgotten, the rest
+/// stays and carries into this sleep (the plan sees those modules as not loaded: without the
+/// records they would be lost). Never reloaded here: that would undo what this pre redoes.
+void settle_earlier_records(const std::string& label, Backends backends,
+                            const ExecutorOptions& options, PreRecords& records) {
+  StateFile& file = records.file();
+  size_t carried = 0, forgotten = 0;
+  for (auto it = file.records.begin(); it != file.records.end();) {
+    if (it->damaged() || it->boot_id != options.boot_id) {
+      if (!it->damaged())
+        log_warning(label + ": " + state_kind_name(it->kind) + " " + it->object +
+                    " was recorded in another boot (" + it->boot_id +
+                    "); left for 'suspendfix restore'");
+      ++it;
+      continue;
+    }
+    if (already_back(*it, backends)) {
+      log_notice(label + ": " + it->object + " is back since an earlier pre (not by " +
+                 "suspendfix); forgetting its record");
+      it = file.records.erase(it);
+      ++forgotten;
+      continue;
+    }
+    ++carried;
+    ++it;
+  }
+  if (carried > 0)
+    log_warning(label + ": " + std::to_string(carried) +
+                " action(s) of an earlier pre were never undone (no post came); they stay "
+                "recorded and are undone after this sleep");
+  if (forgotten > 0 || (carried > 0 && options.watch)) records.write();
 }
 
 }  // namespace
@@ -135,12 +253,9 @@ std::vector<ActionResult> run_pre(const Plan& plan, const std::string& label, Ba
   if (!options.wait) options.wait = default_wait;
   if (!options.unix_time) options.unix_time = default_unix_time;
   std::vector<ActionResult> results;
-  std::vector<StateRecord> records = options.dry_run ? std::vector<StateRecord>{} : store.read();
-  if (!records.empty())
-    log_warning(label + ": " + std::to_string(records.size()) +
-                " action(s) from an earlier sleep were never undone; they stay recorded and are "
-                "undone after this wake");
-  run_device_steps(plan, label, backends.devices, store, options, records, results);
+  PreRecords records(store, options, options.dry_run ? StateFile{} : store.read());
+  if (!options.dry_run) settle_earlier_records(label, backends, options, records);
+  run_device_steps(plan, label, backends.devices, options, records, results);
   for (const PlannedModule& module : plan.modules) {
     auto skip = [&](const std::string& reason, LogLevel level = LogLevel::kNotice) {
       log_message(level, label + ": skipped '" + module.name + "': " + reason);
@@ -155,6 +270,10 @@ std::vector<ActionResult> run_pre(const Plan& plan, const std::string& label, Ba
       log_notice(label + ": would unload '" + module.name + "' (" + module.why +
                  profiles_text(module) + ")");
       results.push_back({module.name, ActionResult::Outcome::kSkipped, "dry run"});
+      continue;
+    }
+    if (!records.write_failure().empty()) {
+      skip("the state file cannot be written, left loaded", LogLevel::kWarning);
       continue;
     }
     if (Clock::now() >= options.deadline) {
@@ -176,98 +295,26 @@ std::vector<ActionResult> run_pre(const Plan& plan, const std::string& label, Ba
     record.sleep = plan.sleep;
     record.time = options.unix_time();
     record.profiles = join(module.profiles);
-    const bool added = record_ahead(records, record, store);  // recorded before it can be lost
+    record.boot_id = options.boot_id;
+    bool added = false;
+    try {
+      added = records.record_ahead(record);  // recorded before it can be lost
+    } catch (const Error& error) {
+      log_error(label + ": could not record '" + module.name + "' before unloading it: " +
+                error.what() + "; unloading nothing more (" + done_so_far(results) + ")");
+      results.push_back({module.name, ActionResult::Outcome::kFailed, error.what()});
+      continue;
+    }
     try {
       unload_with_retry(module.name, modules, options);
       log_notice(label + ": unloaded '" + module.name + "' (" + module.why + profiles_text(module) +
                  ")");
       results.push_back({module.name, ActionResult::Outcome::kDone, ""});
     } catch (const ModuleError& error) {
-      if (added) take_back(records, record, store);
+      if (added) records.take_back(record, label);
       const std::string reason = errno_string(error.errno_value());
       log_warning(label + ": could not unload '" + module.name + "': " + reason + ", ignoring");
       results.push_back({module.name, ActionResult::Outcome::kFailed, reason});
-    }
-  }
-  return results;
-}
-
-namespace {
-
-/// Undoes one record and says what it did; throws Error (or ModuleError) when it could not.
-std::string undo(const StateRecord& record, Backends backends) {
-  switch (record.kind) {
-    case StateRecord::Kind::kModule:
-      backends.modules.load(record.object);
-      return "loaded '" + record.object + "'";
-    case StateRecord::Kind::kUnbind:
-      // Loading the module back may already have bound it: then there is nothing to do.
-      if (backends.devices.bound_driver(record.object) == record.driver)
-        return record.object + " is bound to " + record.driver + " again (by its driver's reload)";
-      backends.devices.bind(record.object, record.driver);
-      if (backends.devices.bound_driver(record.object) != record.driver)
-        throw HardwareError("", "", "it is still not bound to '" + record.driver + "'");
-      return "bound " + record.object + " to " + record.driver;
-    case StateRecord::Kind::kRemove:
-      if (backends.devices.present(record.object))
-        return record.object + " is back (an earlier rescan found it)";
-      backends.devices.rescan();
-      if (!backends.devices.present(record.object))
-        throw HardwareError("", "", "it did not come back after a rescan of the PCI bus");
-      return "rescanned the PCI bus: " + record.object + " is back";
-  }
-  return "";
-}
-
-std::string undo_text(const StateRecord& record) {
-  switch (record.kind) {
-    case StateRecord::Kind::kModule:
-      return "load '" + record.object + "'";
-    case StateRecord::Kind::kUnbind:
-      return "bind " + record.object + " to " + record.driver;
-    case StateRecord::Kind::kRemove:
-      return "bring back " + record.object;
-  }
-  return "";
-}
-
-}  // namespace
-
-std::vector<ActionResult> run_post(const std::string& label, Backends backends, StateStore& store,
-                                   const ExecutorOptions& options) {
-  std::vector<ActionResult> results;
-  std::vector<StateRecord> records = store.read();
-  if (records.empty()) {
-    log_info(label + ": nothing recorded, nothing to undo");
-    return results;
-  }
-  // Reverse order: the last thing done is the first undone.
-  for (size_t i = records.size(); i-- > 0;) {
-    const StateRecord record = records[i];
-    if (options.dry_run) {
-      log_notice(label + ": would " + undo_text(record));
-      results.push_back({record.object, ActionResult::Outcome::kSkipped, "dry run"});
-      continue;
-    }
-    if (Clock::now() >= options.deadline) {
-      log_error(label + ": out of time before I could " + undo_text(record) +
-                "; it stays recorded: run 'suspendfix restore'");
-      results.push_back({record.object, ActionResult::Outcome::kSkipped, "out of time"});
-      continue;
-    }
-    try {
-      const std::string done = undo(record, backends);
-      records.erase(records.begin() + static_cast<std::ptrdiff_t>(i));
-      store.write(records);
-      log_notice(label + ": " + done);
-      results.push_back({record.object, ActionResult::Outcome::kDone, ""});
-    } catch (const Error& error) {
-      const ModuleError* module_error = dynamic_cast<const ModuleError*>(&error);
-      const std::string reason =
-          module_error ? errno_string(module_error->errno_value()) : error.what();
-      log_error(label + ": could not " + undo_text(record) + ": " + reason +
-                "; it stays recorded: run 'suspendfix restore'");
-      results.push_back({record.object, ActionResult::Outcome::kFailed, reason});
     }
   }
   return results;

@@ -21,6 +21,7 @@ void setup_status(CLI::App& command, int* exit_code);
 void setup_restore(CLI::App& command, int* exit_code);
 void setup_import(CLI::App& command, int* exit_code);
 void setup_profile(CLI::App& command, int* exit_code);
+void setup_watch(CLI::App& command, int* exit_code);
 void setup_diagnose(CLI::App& command, int* exit_code);
 
 /// The table main() registers, in the order `--help` lists them.
@@ -43,6 +44,7 @@ inline constexpr Command kCommands[] = {
      setup_profile},
     {"validate", "Check profile files and directories; non-zero exit on any problem",
      setup_validate},
+    {"watch", "(hidden) The self-healing watcher a pre leaves behind", setup_watch},
 };
 
 }  // namespace suspendfix

@@ -48,7 +48,13 @@ int run_detect(const DetectOptions& options) {
 
   try {
     StateStore store(state_directory());
-    if (store.open_for_reading()) report.pending = store.read();
+    if (store.open_for_reading()) {
+      const ParsedState state = store.read_parsed();  // reads only; status explains damage
+      if (state.foreign() || !state.errors.empty())
+        log_warning(store.path() + " cannot be read whole; see 'suspendfix status'");
+      for (const StateRecord& record : state.file.records)
+        if (record.kind != StateRecord::Kind::kUnreadable) report.pending.push_back(record);
+    }
   } catch (const Error& error) {
     log_warning(std::string(error.what()) + ", ignoring");
   }

@@ -14,10 +14,13 @@
 
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
+#include "cli/watch.hpp"
 #include "executor.hpp"
 #include "log.hpp"
 #include "sleep/sleep_event.hpp"
+#include "sleep/sleep_log.hpp"
 #include "sleep/suspend_stats.hpp"
+#include "sleep/system_probe.hpp"
 #include "text_file.hpp"
 
 namespace suspendfix {
@@ -60,27 +63,50 @@ ExecutorOptions executor_options(const AdminConfig& config, bool dry_run) {
   return options;
 }
 
+/// Notes the kernel's suspend counters in the sleep log; never stops a phase.
+void note_sleep(StateStore& store, SleepPhase phase, SleepType type, HookFrontend frontend) {
+  try {
+    append_sleep_log(store.directory(), sleep_log_entry_now(phase, type, frontend));
+  } catch (const Error& error) {
+    log_warning(std::string(error.what()) + "; the sleep log misses this " +
+                (phase == SleepPhase::kPre ? "pre" : "post"));
+  }
+}
+
 /// pre: plan and unload. Never throws for a single module; returns false when nothing could
-/// be done at all (broken configuration, no state directory).
-bool run_pre_phase(const SleepEvent& event, const HookOptions& options, Backends backends) {
+/// be done at all (broken configuration, no safe state directory, devices unreadable).
+bool run_pre_phase(const SleepEvent& event, const HookOptions& options, Backends backends,
+                   const SleepCaller& caller) {
   ModuleBackend& modules = backends.modules;
   const std::string label = event.label();
   Scan scan;
+  bool config_ok = true;
   try {
     scan.config = load_config(options.scan);
   } catch (const Error& error) {
     // Without the administrator's keep list we might unload what they protected: do nothing.
     log_error(label + ": " + error.what() +
               "; refusing to unload anything with a broken configuration");
+    config_ok = false;
+  }
+  ExecutorOptions executor = executor_options(scan.config, options.dry_run);
+  if (!options.dry_run) arm_backstop(scan.config.timeout_seconds + 5);
+  StateStore store(state_directory());
+  try {
+    // The lock before the plan: a watcher restoring an earlier pre's modules must not change
+    // what this plan sees.
+    if (!options.dry_run) store.lock(executor.deadline);
+  } catch (const std::exception& error) {
+    log_error(label + ": " + error.what() + "; unloading nothing");
     return false;
   }
+  if (!options.dry_run) note_sleep(store, SleepPhase::kPre, event.type, event.frontend);
+  if (!config_ok) return false;
   if (!scan.config.acts_on(event.type)) {
     log_info(label + ": not acting on " + sleep_type_name(event.type) +
              " (sleep_types in the configuration)");
     return true;
   }
-  const ExecutorOptions executor = executor_options(scan.config, options.dry_run);
-  if (!options.dry_run) arm_backstop(scan.config.timeout_seconds + 5);
   try {
     auto source = make_udev_device_source(DeviceNames::kNone);
     scan_machine(options.scan, event.type, *source, modules, scan);
@@ -88,8 +114,13 @@ bool run_pre_phase(const SleepEvent& event, const HookOptions& options, Backends
       log_info(label + ": no profile applies, nothing to do");
       return true;
     }
-    StateStore store(state_directory());
-    if (!options.dry_run) store.lock(executor.deadline);
+    executor.boot_id = read_boot_id();
+    if (scan.config.restore_after_seconds > 0 && !options.dry_run) {
+      executor.watch = make_watch_header(event.type, caller, scan.config.restore_after_seconds);
+      executor.start_watcher = [&](const WatchHeader& header) {
+        start_watcher(header, options.scan);
+      };
+    }
     run_pre(scan.plan, label, backends, store, executor);
   } catch (const std::exception& error) {
     // Without the machine's devices or a safe record nothing may be unloaded: it could never
@@ -100,14 +131,16 @@ bool run_pre_phase(const SleepEvent& event, const HookOptions& options, Backends
   return true;
 }
 
-bool run_post_phase(const std::string& label, const HookOptions& options, Backends backends) {
+bool run_post_phase(const SleepEvent& event, const HookOptions& options, Backends backends) {
+  const std::string label = event.label();
   AdminConfig config;
   try {
     config = load_config(options.scan);
   } catch (const Error& error) {
     log_warning(std::string(error.what()) + "; loading modules back with the default timeout");
   }
-  const ExecutorOptions executor = executor_options(config, options.dry_run);
+  ExecutorOptions executor = executor_options(config, options.dry_run);
+  executor.boot_id = read_boot_id();
   if (!options.dry_run) arm_backstop(config.timeout_seconds + 5);
   try {
     StateStore store(state_directory());
@@ -115,6 +148,7 @@ bool run_post_phase(const std::string& label, const HookOptions& options, Backen
       if (!store.open_for_reading()) return true;
     } else {
       store.lock(executor.deadline);
+      note_sleep(store, SleepPhase::kPost, event.type, event.frontend);
     }
     for (const ActionResult& result : run_post(label, backends, store, executor))
       if (result.outcome == ActionResult::Outcome::kFailed) return false;
@@ -148,9 +182,10 @@ int run_hook(HookOptions& options) {
   // A hook's failures are logged, not returned: systemd ignores the code and pm-utils or
   // elogind would read anything but 0 as "abort the suspend" (STYLE.md, section 3).
   if (parsed.event->phase == SleepPhase::kPre)
-    run_pre_phase(*parsed.event, options, {*modules, *devices});
+    run_pre_phase(*parsed.event, options, {*modules, *devices},
+                  find_sleep_caller(getppid(), read_process_stat));
   else
-    run_post_phase(parsed.event->label(), options, {*modules, *devices});
+    run_post_phase(*parsed.event, options, {*modules, *devices});
   return 0;
 }
 
@@ -194,14 +229,32 @@ int run_suspend(HookOptions& options) {
       options.mem_sleep != "shallow" && options.mem_sleep != "deep")
     throw UsageError("bad --mem-sleep '" + options.mem_sleep +
                      "': expected s2idle, shallow or deep");
+  // As systemd's sleep does: the point of no return is known before anything is changed.
+  int state_fd = -1;
+  if (!options.dry_run) {
+    state_fd = open("/sys/power/state", O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
+    if (state_fd < 0) {
+      log_error("could not open /sys/power/state for writing: " + errno_string(errno) +
+                "; not suspending, nothing was unloaded");
+      return 1;
+    }
+  }
   auto modules = make_kmod_backend();
   auto devices = make_sysfs_device_backend();
   const Backends backends{*modules, *devices};
   event.phase = SleepPhase::kPre;
-  run_pre_phase(event, options, backends);
+  // The watcher watches this very process: if it dies between pre and post, the watcher
+  // brings everything back.
+  SleepCaller self;
+  if (const auto stat = read_process_stat(getpid()))
+    self = {SleepCaller::Kind::kProcess, stat->pid, stat->start_time, "suspendfix"};
+  const bool pre_ok = run_pre_phase(event, options, backends, self);
   int status = 0;
   if (options.dry_run) {
     log_notice("would write '" + options.mode + "' to /sys/power/state");
+  } else if (!pre_ok) {
+    log_error("not suspending: pre failed (see above)");
+    status = 1;
   } else {
     alarm(0);  // the sleep itself may last any time
     if (!options.mem_sleep.empty()) {
@@ -211,10 +264,13 @@ int run_suspend(HookOptions& options) {
     }
     sync();
     const auto started = Clock::now();
-    if (const int error = write_power_file("/sys/power/state", options.mode)) {
+    const ssize_t wrote = write(state_fd, options.mode.data(), options.mode.size());
+    const int error = wrote < 0 ? errno : 0;
+    if (wrote < 0) {
+      const std::string kernel = kernel_suspend_record();
       log_error("could not " + std::string(options.mode == "disk" ? "hibernate" : "suspend") +
                 ": writing '" + options.mode + "' to /sys/power/state failed: " +
-                errno_string(error) + "; the kernel says: " + kernel_suspend_record());
+                errno_string(error) + "; the kernel says: " + kernel);
       status = 1;
     } else {
       const auto seconds =
@@ -224,8 +280,9 @@ int run_suspend(HookOptions& options) {
                  std::to_string(seconds).substr(0, std::to_string(seconds).find('.') + 2) + " s");
     }
   }
+  if (state_fd >= 0) close(state_fd);
   event.phase = SleepPhase::kPost;
-  if (!run_post_phase(event.label(), options, backends)) status = 1;
+  if (!run_post_phase(event, options, backends)) status = 1;
   return status;
 }
 

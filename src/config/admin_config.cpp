@@ -80,8 +80,12 @@ AdminConfig parse_admin_config(std::string_view yaml, const std::string& origin)
         [&](const YamlNode& v) {
           config.timeout_seconds = whole_number(v, "timeout_seconds", 1, 80);
         }},
-       {"busy_retry_ms", [&](const YamlNode& v) {
+       {"busy_retry_ms",
+        [&](const YamlNode& v) {
           config.busy_retry_ms = whole_number(v, "busy_retry_ms", 0, 10000);
+        }},
+       {"restore_after_seconds", [&](const YamlNode& v) {
+          config.restore_after_seconds = whole_number(v, "restore_after_seconds", 0, 600);
         }}});
   return config;
 }

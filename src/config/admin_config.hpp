@@ -35,6 +35,7 @@ struct AdminConfig {
   std::vector<SleepType> sleep_types;  // the hook acts on these; empty: all
   int timeout_seconds = 30;            // the whole hook, well under systemd's 90 s for all hooks
   int busy_retry_ms = 1000;            // how long a module in use is retried before it is skipped
+  int restore_after_seconds = 10;      // self-healing: how long to wait for a post; 0: never
 
   bool acts_on(SleepType type) const;
   /// The planner's view for one sleep type: extra modules, disabled profiles, keep list.

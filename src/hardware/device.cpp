@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "hardware/device.hpp"
 
+#include <cctype>
 #include <cstdio>
+
+#include "hardware/device_backend.hpp"
 
 namespace suspendfix {
 
@@ -41,6 +44,19 @@ std::string format_class(uint32_t class_code) {
   char buffer[16];
   std::snprintf(buffer, sizeof buffer, "%06x", class_code & 0xffffff);
   return buffer;
+}
+
+bool is_valid_pci_slot(const std::string& slot) {
+  // dddd:bb:dd.f
+  if (slot.size() != 12 || slot[4] != ':' || slot[7] != ':' || slot[10] != '.') return false;
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+    if (!std::isxdigit(static_cast<unsigned char>(slot[i]))) return false;
+  return slot[11] >= '0' && slot[11] <= '7';
+}
+
+bool is_valid_driver_name(const std::string& driver) {
+  if (driver.empty() || driver.size() > 64 || driver == "." || driver == "..") return false;
+  return driver.find('/') == std::string::npos;
 }
 
 }  // namespace suspendfix

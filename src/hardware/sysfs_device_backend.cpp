@@ -16,11 +16,6 @@ namespace {
 
 constexpr char kPciBus[] = "/sys/bus/pci";
 
-bool is_valid_driver_name(const std::string& driver) {
-  if (driver.empty() || driver.size() > 64 || driver == "." || driver == "..") return false;
-  return driver.find('/') == std::string::npos;
-}
-
 void write_attribute(const std::string& path, const std::string& text) {
   const int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) throw HardwareError("could not open", path, errno_string(errno));
@@ -46,6 +41,10 @@ class SysfsDeviceBackend : public DeviceBackend {
     write_attribute(std::string(kPciBus) + "/devices/" + slot + "/remove", "1");
   }
   void rescan() override { write_attribute(std::string(kPciBus) + "/rescan", "1"); }
+  void probe(const std::string& slot) override {
+    check(slot, "-");
+    write_attribute(std::string(kPciBus) + "/drivers_probe", slot);
+  }
   std::string bound_driver(const std::string& slot) override {
     if (!is_valid_pci_slot(slot)) return "";
     const std::string link = std::string(kPciBus) + "/devices/" + slot + "/driver";
@@ -72,14 +71,6 @@ class SysfsDeviceBackend : public DeviceBackend {
 };
 
 }  // namespace
-
-bool is_valid_pci_slot(const std::string& slot) {
-  // dddd:bb:dd.f
-  if (slot.size() != 12 || slot[4] != ':' || slot[7] != ':' || slot[10] != '.') return false;
-  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
-    if (!std::isxdigit(static_cast<unsigned char>(slot[i]))) return false;
-  return slot[11] >= '0' && slot[11] <= '7';
-}
 
 std::unique_ptr<DeviceBackend> make_sysfs_device_backend() {
   return std::make_unique<SysfsDeviceBackend>();

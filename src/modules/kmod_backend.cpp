@@ -83,7 +83,8 @@ class KmodBackend : public ModuleBackend {
     PhaseTimer timer("unload " + name);
     KmodModulePtr module = lookup(name);
     if (!module) throw ModuleError("unload", name, ENOENT);
-    const int result = kmod_module_remove_module(module.get(), 0);
+    // NOLOG: libkmod would log every busy retry; the executor logs the outcome once.
+    const int result = kmod_module_remove_module(module.get(), KMOD_REMOVE_NOLOG);
     if (result < 0) throw ModuleError("unload", name, -result);
   }
 

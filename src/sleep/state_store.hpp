@@ -2,48 +2,18 @@
 #pragma once
 
 #include <chrono>
-#include <cstdint>
 #include <filesystem>
 #include <string>
-#include <string_view>
-#include <vector>
 
-#include "error.hpp"
-#include "profiles/profile.hpp"
+#include "sleep/private_directory.hpp"
+#include "sleep/state_format.hpp"
 
 namespace suspendfix {
 
-/// One thing `pre` did that `post` (or `restore`) must undo.
-struct StateRecord {
-  enum class Kind { kModule, kUnbind, kRemove };
-  Kind kind = Kind::kModule;
-  std::string object;  // module name, or PCI slot for unbind/remove
-  std::string driver;  // unbind: the driver to bind back to; else empty
-  SleepType sleep = SleepType::kSuspend;
-  int64_t time = 0;      // unix seconds when recorded
-  std::string profiles;  // comma-separated ids, empty when the configuration asked
-
-  bool same_target(const StateRecord& other) const {
-    return kind == other.kind && object == other.object;
-  }
-};
-const char* state_kind_name(StateRecord::Kind kind);
-
-struct ParsedState {
-  std::vector<StateRecord> records;
-  std::vector<ProfileError> errors;  // one per line that could not be read
-};
-
-/// The state file's text form: a header line, then one record per line,
-/// "KIND OBJECT DRIVER SLEEP TIME PROFILES", e.g.
-/// "module xhci_pci - suspend 1732850000 nec-upd720200-xhci" ("-" for an empty field). Pure, for
-/// tests.
-ParsedState parse_state(std::string_view text, const std::string& origin);
-std::string format_state(const std::vector<StateRecord>& records);
-
-/// The state directory (/run/suspendfix): created 0700, opened without following links, locked
-/// with flock so that doubled or concurrent hooks run one after the other. Every write is
-/// atomic (temporary file, fsync, rename, fsync of the directory).
+/// The state directory (/run/suspendfix) and its state file. The directory is created 0700 and
+/// refused when another user owns it or others may write it (PrivateDirectory); `pre`, `post`,
+/// `restore` and the self-healing watcher take its lock with flock, so that doubled or
+/// concurrent runs act one after the other. Every write is atomic.
 class StateStore {
  public:
   explicit StateStore(std::filesystem::path directory);
@@ -51,24 +21,29 @@ class StateStore {
   StateStore(const StateStore&) = delete;
   StateStore& operator=(const StateStore&) = delete;
 
-  /// Opens the directory and takes the lock, waiting until deadline. Throws Error.
+  /// Opens the directory (creating it) and takes the lock, waiting until deadline. Throws Error.
   void lock(std::chrono::steady_clock::time_point deadline);
-  /// Opens the directory without the lock, to look (status). Returns false when it is absent.
+  /// Opens the directory without creating it or taking the lock, to look (status, the
+  /// watcher's polls). Returns false when it is absent. Throws Error when it is refused.
   bool open_for_reading();
 
-  /// The records; unreadable lines are logged, and the file is kept as state.corrupt.
-  /// Throws Error when the file exists but cannot be read safely (a planted link).
-  std::vector<StateRecord> read();
-  /// Replaces the records; an empty list removes the file. Throws Error.
-  void write(const std::vector<StateRecord>& records);
+  /// The file as it is, damaged lines and another version included (status); an absent file
+  /// reads as empty. raw, when given, receives the text. Writes nothing. Throws Error when the
+  /// file itself is refused (see PrivateDirectory::read).
+  ParsedState read_parsed(std::string* raw = nullptr);
+  /// What `pre`, `post` and `restore` act on. Unreadable lines are logged and come back as
+  /// damaged records, kept verbatim. Throws Error for a file of another version: it is left
+  /// as it is, for a person.
+  StateFile read();
+  /// Replaces the file; without records (and so without a watch header) it is removed.
+  /// Throws Error.
+  void write(const StateFile& file);
 
-  std::string path() const { return (directory_ / "state").string(); }
+  std::string path() const { return directory_.path_of("state"); }
+  PrivateDirectory& directory() { return directory_; }
 
  private:
-  void open_directory(bool create);
-
-  std::filesystem::path directory_;
-  int directory_fd_ = -1;
+  PrivateDirectory directory_;
   int lock_fd_ = -1;
 };
 

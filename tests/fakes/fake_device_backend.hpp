@@ -21,6 +21,8 @@ class FakeDeviceBackend : public DeviceBackend {
   }
   void lose_on_rescan(const std::string& slot) { lost_.insert(slot); }
   void refuse_bind(const std::string& slot) { refuse_bind_.insert(slot); }
+  /// What drivers_probe finds for slot (default: nothing, it stays unbound).
+  void probe_finds(const std::string& slot, const std::string& driver) { probe_[slot] = driver; }
 
   void unbind(const std::string& slot, const std::string& driver) override {
     calls.push_back("unbind " + slot + " " + driver);
@@ -43,6 +45,10 @@ class FakeDeviceBackend : public DeviceBackend {
       if (!lost_.count(slot)) present_[slot] = driver;
     for (const auto& [slot, driver] : present_) removed_.erase(slot);
   }
+  void probe(const std::string& slot) override {
+    calls.push_back("probe " + slot);
+    if (present_.count(slot) && probe_.count(slot)) present_[slot] = probe_[slot];
+  }
   std::string bound_driver(const std::string& slot) override {
     const auto it = present_.find(slot);
     return it == present_.end() ? "" : it->second;
@@ -56,6 +62,7 @@ class FakeDeviceBackend : public DeviceBackend {
   std::map<std::string, std::string> removed_;
   std::set<std::string> lost_;
   std::set<std::string> refuse_bind_;
+  std::map<std::string, std::string> probe_;
 };
 
 }  // namespace suspendfix

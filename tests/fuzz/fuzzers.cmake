@@ -6,3 +6,5 @@ suspendfix_add_fuzzer(profile fuzz_profile.cpp
                       ${SUSPENDFIX_TOP}/profiles ${SUSPENDFIX_TOP}/tests/data/profiles)
 suspendfix_add_fuzzer(config fuzz_config.cpp)
 suspendfix_add_fuzzer(cache fuzz_cache.cpp)
+suspendfix_add_fuzzer(state fuzz_state.cpp)
+suspendfix_add_fuzzer(sleeps fuzz_sleeps.cpp)

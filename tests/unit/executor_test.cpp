@@ -12,6 +12,8 @@ namespace {
 
 using testing::TestDir;
 
+constexpr char kBoot[] = "0c1f3b0e-6a4d-4f5e-9c2b-7d8e9f0a1b2c";
+
 FakeModuleBackend xhci_chain() {
   FakeModuleBackend modules;
   modules.add("usb_common", true).add("usbcore", true, {"usb_common"});
@@ -42,11 +44,17 @@ class ExecutorTest : public ::testing::Test {
     store_.lock(std::chrono::steady_clock::now() + std::chrono::seconds(5));
     options_.wait = [this](std::chrono::milliseconds duration) { waited_ += duration; };
     options_.unix_time = [] { return int64_t{1000}; };
+    options_.boot_id = kBoot;
   }
   std::vector<std::string> recorded() {
     std::vector<std::string> out;
-    for (const StateRecord& record : store_.read()) out.push_back(record.object);
+    for (const StateRecord& record : store_.read().records)
+      out.push_back(record.object.empty() ? record.verbatim : record.object);
     return out;
+  }
+  /// Replaces the state file with a header and body, as a damaged or older file would be.
+  void state_text(const std::string& body) {
+    dir_.write("run/state", "# suspendfix state 2\n" + body);
   }
   TestDir dir_;
   FakeDeviceBackend devices_;

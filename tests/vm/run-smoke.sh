@@ -20,9 +20,9 @@
 # GUEST is busybox (the initramfs guest, default), systemd or elogind (a Debian image:
 # build-image.sh), +edu adds QEMU's edu device for the test driver. With a suspendfix tree:
 #   hooks              smoke,wake-sources,sfx-cli,sfx-systemd-hook,sfx-elogind-hook,sfx-pmutils-hook,sfx-s2idle
-#   cycles             sfx-suspend,sfx-ten-cycles,sfx-device-actions,sfx-mounted-disk
+#   cycles             sfx-suspend,sfx-ten-cycles,sfx-device-actions,sfx-mounted-disk,sfx-self-heal
 #   driver+edu         drv-phases,drv-no-profile,journey-diagnose,sfx-test-cycles,drv-profile,drv-pinned
-#   systemd@systemd+edu deb-smoke,client-systemctl,client-pm-suspend,drv-no-profile,journey-diagnose,drv-profile,sfx-test-cycles
+#   systemd@systemd+edu deb-smoke,client-systemctl,client-pm-suspend,systemd-killed,drv-no-profile,journey-diagnose,drv-profile,sfx-test-cycles
 #   elogind@elogind+edu deb-smoke,client-loginctl,elogind-cancel,drv-no-profile,drv-profile,sfx-test-cycles
 #   without:  harness = smoke,wake-sources;   standin: harness + standin = sfx-cli
 # Override with SFX_VM_GROUPS="name=scen1,scen2 other@systemd=scen3".
@@ -103,9 +103,9 @@ else
         ""|-|none) GROUPS_=("harness=smoke,wake-sources") ;;
         standin)   GROUPS_=("harness=smoke,wake-sources" "standin=sfx-cli") ;;
         *) GROUPS_=("hooks=smoke,wake-sources,sfx-cli,sfx-systemd-hook,sfx-elogind-hook,sfx-pmutils-hook,sfx-s2idle"
-                    "cycles=sfx-suspend,sfx-ten-cycles,sfx-device-actions,sfx-mounted-disk"
+                    "cycles=sfx-suspend,sfx-ten-cycles,sfx-device-actions,sfx-mounted-disk,sfx-self-heal"
                     "driver+edu=drv-phases,drv-no-profile,journey-diagnose,sfx-test-cycles,drv-profile,drv-pinned"
-                    "systemd@systemd+edu=deb-smoke,client-systemctl,client-pm-suspend,drv-no-profile,journey-diagnose,drv-profile,sfx-test-cycles"
+                    "systemd@systemd+edu=deb-smoke,client-systemctl,client-pm-suspend,systemd-killed,drv-no-profile,journey-diagnose,drv-profile,sfx-test-cycles"
                     "elogind@elogind+edu=deb-smoke,client-loginctl,elogind-cancel,drv-no-profile,drv-profile,sfx-test-cycles") ;;
     esac
 fi

@@ -6,15 +6,15 @@
 # elogind 246). Issue 11: what the hook unloaded must come back unattended within a bound,
 # and a normal sleep after it must work.
 #
-# TODAY'S DEFECT: nothing brings xhci_pci back, so the "back unattended" check is EXPECTED TO
-# FAIL while XFAIL_ELOGIND_CANCEL=1 (@@XFAIL, not a failure; the scenario then restores by
-# hand before the normal sleep). Flip it to 0 here when the state record's watcher lands (or
-# boot with sfx.xfail_elogind_cancel=0 to try it first), and set CANCEL_BOUND to the bound
-# suspendfix(8) documents plus a margin. elogind's setting is put back at the end; the test
-# driver, if bound, is unloaded first (the sleeps here must be able to succeed).
+# The self-healing watcher (suspendfix(8), SELF-HEALING) brings it back: elogind-daemon runs
+# the hooks itself, so the watcher waits while it has children, then restore_after_seconds
+# (10 s) more. CANCEL_BOUND is that plus TCG's slack. XFAIL_ELOGIND_CANCEL=1 (or
+# sfx.xfail_elogind_cancel=1 on the kernel command line) turns the check back into an expected
+# failure, with a restore by hand before the normal sleep. elogind's setting is put back at the
+# end; the test driver, if bound, is unloaded first (the sleeps here must be able to succeed).
 . /sfx/guest-lib.sh
-XFAIL_ELOGIND_CANCEL=1
-CANCEL_BOUND=20
+XFAIL_ELOGIND_CANCEL=0
+CANCEL_BOUND=40
 for arg in $(cat /proc/cmdline); do
     case $arg in sfx.xfail_elogind_cancel=*) XFAIL_ELOGIND_CANCEL=${arg#*=} ;; esac
 done
@@ -40,6 +40,7 @@ HOOK
 chmod +x /etc/elogind/system-sleep/zz-sfx-cancel
 
 check cancel.client client_sleep loginctl cancel
+timer_start cancel.self_heal  # loginctl returned: the sleep is cancelled
 info "loginctl exit $SFX_CLIENT_RC: $(tr '\n' ' ' < "$SFX_CLIENT_OUT"); suspendfix status: $("$SFX_BIN" status 2>&1 | tr '\n' ' ')"
 check cancel.no_sleep_attempted sleep_result none
 check cancel.pre_unloaded client_log_has "suspendfix\[[0-9]+\]: pre suspend: unloaded 'xhci_pci'"
@@ -53,6 +54,11 @@ nec_back() {
     return $_nb
 }
 check_xfail XFAIL_ELOGIND_CANCEL cancel.nec_back_unattended nec_back
+timer_end cancel.self_heal
+if [ "$XFAIL_ELOGIND_CANCEL" = 0 ]; then
+    check cancel.watcher_says_why client_log_has 'suspendfix\[[0-9]+\]: self-heal: no sleep happened and elogind-daemon \(pid [0-9]+\) has been done for 10\.0 s: the sleep was cancelled'
+    check cancel.watcher_loaded client_log_has "suspendfix\[[0-9]+\]: self-heal: loaded 'xhci_pci'"
+fi
 rm -f /etc/elogind/system-sleep/zz-sfx-cancel
 if [ "$XFAIL_ELOGIND_CANCEL" = 1 ] && ! dev_bound "$NEC"; then
     check cancel.restore_by_hand "$SFX_BIN" restore

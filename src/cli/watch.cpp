@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// suspendfix watch: the self-healing watcher a `pre` leaves behind (sleep/self_heal.hpp has
+// the decisions, suspendfix(8) "SELF-HEALING" the design).
+#include "cli/watch.hpp"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <climits>
+#include <cstdlib>
+#include <memory>
+#include <thread>
+
+#include "cli/commands.hpp"
+#include "executor.hpp"
+#include "log.hpp"
+#include "sleep/self_heal.hpp"
+#include "sleep/state_store.hpp"
+#include "sleep/system_probe.hpp"
+#include "text_file.hpp"
+
+extern char** environ;
+
+namespace suspendfix {
+namespace {
+
+constexpr auto kPollInterval = std::chrono::milliseconds(200);
+constexpr int64_t kBusyCapNs = 120'000'000'000;  // documented in suspendfix(8)
+constexpr int64_t kJumpNs = 250'000'000;         // more than any jitter between two clock reads
+constexpr int kSystemdRunSeconds = 3;
+
+/// The header of generation, when the record is still pre's and waiting: nullopt once it is
+/// settled (no file, no header, another generation, another format). Reads only.
+std::optional<WatchHeader> watched_header(uint64_t generation) {
+  try {
+    StateStore store(state_directory());
+    if (!store.open_for_reading()) return std::nullopt;
+    ParsedState state = store.read_parsed();
+    if (state.foreign() || !state.file.watch || state.file.watch->generation != generation)
+      return std::nullopt;
+    return state.file.watch;
+  } catch (const Error& error) {
+    log_warning("self-heal: " + std::string(error.what()) + "; stopping");
+    return std::nullopt;
+  }
+}
+
+std::string caller_text(const SleepCaller& caller) {
+  if (caller.kind == SleepCaller::Kind::kNone) return "";
+  return caller.name + " (pid " + std::to_string(caller.pid) + ")";
+}
+
+int restore_now(uint64_t generation, const std::string& reason, const ScanOptions& scan) {
+  AdminConfig config;
+  try {
+    config = load_config(scan);
+  } catch (const Error& error) {
+    log_warning("self-heal: " + std::string(error.what()) + "; using the default timeout");
+  }
+  ExecutorOptions options;
+  options.deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(config.timeout_seconds);
+  options.boot_id = read_boot_id();
+  try {
+    StateStore store(state_directory());
+    store.lock(options.deadline);  // the same lock as pre and post: never a double load
+    const StateFile file = store.read();
+    if (!file.watch || file.watch->generation != generation) {
+      log_info("self-heal: settled while waiting for the lock; nothing to do");
+      return 0;
+    }
+    log_warning("self-heal: " + reason + "; bringing back what pre " +
+                sleep_type_name(file.watch->sleep) + " did");
+    const auto modules = make_kmod_backend();
+    const auto devices = make_sysfs_device_backend();
+    int status = 0;
+    for (const ActionResult& result : run_post("self-heal", {*modules, *devices}, store, options))
+      if (result.outcome != ActionResult::Outcome::kDone) status = 1;
+    return status;
+  } catch (const std::exception& error) {
+    log_error("self-heal: " + std::string(error.what()) +
+              "; run 'suspendfix status' and 'suspendfix restore'");
+    return 1;
+  }
+}
+
+int run_watch(uint64_t generation, const ScanOptions& scan) {
+  const auto header = watched_header(generation);
+  if (!header) {
+    log_info("self-heal: generation " + std::to_string(generation) + " is settled already");
+    return 0;
+  }
+  WatchPolicy policy;
+  policy.restore_after_ns = int64_t{header->restore_after_seconds} * 1'000'000'000;
+  policy.busy_cap_ns = kBusyCapNs;
+  WatchMemory memory = start_watch_memory(header->pre_monotonic_ns);
+  const std::string caller = caller_text(header->caller);
+  log_info("self-heal: watching generation " + std::to_string(generation) +
+           (caller.empty() ? ", called from no sleep system I know" : ", called from " + caller));
+  for (;;) {
+    WatchObservation observation;
+    observation.now_ns = monotonic_ns();
+    observation.settled = !watched_header(generation);
+    if (const auto stats = read_suspend_stats())
+      observation.counters_moved = diff(header->counters, *stats).attempted();
+    observation.time_jumped = asleep_ns() - header->asleep_ns > kJumpNs;
+    observation.caller_busy = sleep_caller_busy(header->caller);
+    const WatchDecision decision = decide_watch(policy, observation, memory, caller);
+    if (decision.verdict == WatchVerdict::kExit) {
+      log_info("self-heal: " + decision.reason + "; exiting");
+      return 0;
+    }
+    if (decision.verdict == WatchVerdict::kRestore)
+      return restore_now(generation, decision.reason, scan);
+    std::this_thread::sleep_for(kPollInterval);
+  }
+}
+
+std::string self_path() {
+  char path[PATH_MAX];
+  const ssize_t length = readlink("/proc/self/exe", path, sizeof path - 1);
+  if (length <= 0) return "";
+  path[length] = '\0';
+  return path;
+}
+
+/// Whether this process runs in one of systemd's sleep services, whose cgroup systemd kills
+/// when the service ends (with every process in it).
+bool in_systemd_sleep_service() {
+  if (!std::getenv("INVOCATION_ID")) return false;
+  std::string cgroup;
+  try {
+    cgroup = read_text_file("/proc/self/cgroup", 64 * 1024);
+  } catch (const Error&) {
+    return false;
+  }
+  for (const char* unit :
+       {"/systemd-suspend.service", "/systemd-hibernate.service", "/systemd-hybrid-sleep.service",
+        "/systemd-suspend-then-hibernate.service"})
+    if (cgroup.find(unit) != std::string::npos) return true;
+  return false;
+}
+
+/// systemd-run --no-block: queues the unit and returns; bounded by kSystemdRunSeconds.
+bool start_with_systemd_run(const std::vector<std::string>& command, uint64_t generation) {
+  std::string runner;
+  for (const char* path : {"/usr/bin/systemd-run", "/bin/systemd-run"})
+    if (access(path, X_OK) == 0) runner = path;
+  if (runner.empty()) return false;
+  std::vector<std::string> argv = {runner,
+                                   "--quiet",
+                                   "--no-block",
+                                   "--collect",
+                                   "--unit=suspendfix-watch-" + std::to_string(generation),
+                                   "--property=DefaultDependencies=no"};
+  for (const char* name : {"SUSPENDFIX_STATE_DIR", "SUSPENDFIX_CONFIG", "SUSPENDFIX_DEBUG"})
+    if (const char* value = std::getenv(name))
+      argv.push_back(std::string("--setenv=") + name + "=" + value);
+  argv.push_back("--");
+  argv.insert(argv.end(), command.begin(), command.end());
+  std::vector<char*> args;
+  for (std::string& arg : argv) args.push_back(arg.data());
+  args.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  const int spawned = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawned != 0) return false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(kSystemdRunSeconds);
+  int status = 0;
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/// Double fork and setsid: the watcher belongs to no hook, no session and no terminal, and
+/// nobody waits for it (elogind reads a pre hook's output until it ends).
+bool start_detached(const std::vector<std::string>& command) {
+  std::vector<std::string> copy = command;
+  std::vector<char*> args;
+  for (std::string& arg : copy) args.push_back(arg.data());
+  args.push_back(nullptr);
+  const char* log_path = std::getenv("SUSPENDFIX_WATCH_LOG");  // tests and debugging
+  const pid_t child = fork();
+  if (child < 0) return false;
+  if (child == 0) {
+    setsid();
+    if (fork() != 0) _exit(0);
+    const int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    const int err =
+        log_path && *log_path
+            ? open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)
+            : -1;
+    dup2(null, STDIN_FILENO);
+    dup2(null, STDOUT_FILENO);
+    dup2(err >= 0 ? err : null, STDERR_FILENO);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+}  // namespace
+
+WatchHeader make_watch_header(SleepType sleep, const SleepCaller& caller,
+                              int restore_after_seconds) {
+  WatchHeader header;
+  struct timespec boot {};
+  clock_gettime(CLOCK_BOOTTIME, &boot);
+  header.generation =
+      static_cast<uint64_t>(boot.tv_sec) * 1'000'000'000 + static_cast<uint64_t>(boot.tv_nsec);
+  header.boot_id = read_boot_id();
+  header.pre_monotonic_ns = monotonic_ns();
+  header.asleep_ns = std::max<int64_t>(0, asleep_ns());
+  header.restore_after_seconds = restore_after_seconds;
+  header.sleep = sleep;
+  header.caller = caller;
+  if (const auto stats = read_suspend_stats()) header.counters.counters = stats->counters;
+  return header;
+}
+
+void start_watcher(const WatchHeader& header, const ScanOptions& scan) {
+  const std::string self = self_path();
+  if (self.empty()) {
+    log_warning(
+        "self-heal: cannot find my own binary; no watcher: if no post comes, run "
+        "'suspendfix restore'");
+    return;
+  }
+  std::vector<std::string> command = {self};
+  if (log_enabled(LogLevel::kDebug))
+    command.push_back("--debug");
+  else if (log_enabled(LogLevel::kInfo))
+    command.push_back("--verbose");
+  command.insert(command.end(), {"watch", "--generation", std::to_string(header.generation)});
+  if (scan.config_given) command.insert(command.end(), {"--config", scan.config_path});
+  if (in_systemd_sleep_service() && start_with_systemd_run(command, header.generation)) {
+    log_info("self-heal: started unit suspendfix-watch-" + std::to_string(header.generation));
+    return;
+  }
+  if (!start_detached(command))
+    log_warning("self-heal: could not start the watcher: " + errno_string(errno) +
+                "; if no post comes, run 'suspendfix restore'");
+}
+
+void setup_watch(CLI::App& command, int* exit_code) {
+  auto generation = std::make_shared<uint64_t>(0);
+  auto scan = std::make_shared<ScanOptions>();
+  command.group("");  // hidden: started by pre, not by people
+  command.add_option("--generation", *generation, "The pre to watch")->required();
+  add_config_option(command, *scan);
+  command.callback([generation, scan, exit_code] { *exit_code = run_watch(*generation, *scan); });
+}
+
+}  // namespace suspendfix

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The watcher's decisions with a fake clock and fake observations.
+#include "sleep/self_heal.hpp"
+
+#include <gtest/gtest.h>
+
+#include "config/admin_config.hpp"
+
+namespace suspendfix {
+namespace {
+
+constexpr int64_t kSecond = 1'000'000'000;
+constexpr int64_t kPre = 100 * kSecond;
+
+/// Plays a run of polls every 200 ms from pre; observe(t) gives what the poll at t (seconds
+/// after pre) sees. Returns the first decision that is not kWait and when it came.
+struct Outcome {
+  WatchDecision decision;
+  double at = -1;
+};
+template <typename Observe>
+Outcome play(const WatchPolicy& policy, Observe observe, double until = 600,
+             const std::string& caller = "") {
+  WatchMemory memory = start_watch_memory(kPre);
+  for (int64_t at_ms = 0; at_ms <= static_cast<int64_t>(until * 1000); at_ms += 200) {
+    const double at = static_cast<double>(at_ms) / 1000;
+    WatchObservation observation = observe(at);
+    observation.now_ns = kPre + at_ms * 1'000'000;
+    const WatchDecision decision = decide_watch(policy, observation, memory, caller);
+    if (decision.verdict != WatchVerdict::kWait) return {decision, at};
+  }
+  return {};
+}
+
+WatchPolicy policy(int restore_after_seconds = 10) {
+  WatchPolicy out;
+  out.restore_after_ns = restore_after_seconds * kSecond;
+  out.busy_cap_ns = 120 * kSecond;
+  return out;
+}
+
+TEST(SelfHeal, UnwatchedCallerAndNoSleep_RestoresAfterTheGrace) {
+  const Outcome outcome = play(policy(), [](double) { return WatchObservation{}; });
+  EXPECT_EQ(outcome.decision.verdict, WatchVerdict::kRestore);
+  EXPECT_NEAR(outcome.at, 10.0, 0.01);
+  EXPECT_EQ(outcome.decision.reason,
+            "no sleep happened within 10.0 s of pre: the sleep was cancelled");
+}
+
+TEST(SelfHeal, SettledRecordExitsAtOnce) {
+  const Outcome outcome = play(policy(), [](double at) {
+    WatchObservation observation;
+    observation.settled = at >= 3;
+    observation.caller_busy = true;
+    return observation;
+  });
+  EXPECT_EQ(outcome.decision.verdict, WatchVerdict::kExit);
+  EXPECT_NEAR(outcome.at, 3.0, 0.01);
+}
+
+TEST(SelfHeal, ABusySleepSystemIsWaitedForThenTheGraceCountsFromItsEnd) {
+  const Outcome outcome = play(
+      policy(),
+      [](double at) {
+        WatchObservation observation;
+        observation.caller_busy = at < 30;  // other hooks run, then the sleep is cancelled
+        return observation;
+      },
+      600, "elogind (pid 700)");
+  EXPECT_EQ(outcome.decision.verdict, WatchVerdict::kRestore);
+  EXPECT_NEAR(outcome.at, 39.8, 0.01) << "10 s after the last poll that saw it busy";
+  EXPECT_EQ(outcome.decision.reason,
+            "no sleep happened and elogind (pid 700) has been done for 10.0 s: the sleep was "
+            "cancelled");
+}
+
+TEST(SelfHeal, ASleepGivesPostItsGraceFromTheWake) {
+  const Outcome outcome = play(policy(), [](double at) {
+    WatchObservation observation;
+    observation.counters_moved = at >= 2;  // woke at 2 s (monotonic time stood still meanwhile)
+    return observation;
+  });
+  EXPECT_EQ(outcome.decision.verdict, WatchVerdict::kRestore);
+  EXPECT_NEAR(outcome.at, 12.0, 0.01);
+  EXPECT_EQ(outcome.decision.reason,
+            "the machine slept (the suspend counters moved) and no post came within 10.0 s of "
+            "the wake");
+}
+
+TEST(SelfHeal, TheBootClockAloneTellsASleepToo) {
+  const Outcome outcome = play(policy(), [](double at) {
+    WatchObservation observation;
+    observation.time_jumped = at >= 1;
+    return observation;
+  });
+  EXPECT_NE(outcome.decision.reason.find("the boot clock jumped"), std::string::npos);
+  EXPECT_NEAR(outcome.at, 11.0, 0.01);
+}
+
+TEST(SelfHeal, PostThatComesInTimeMeansNoRestore) {
+  const Outcome outcome = play(policy(), [](double at) {
+    WatchObservation observation;
+    observation.counters_moved = at >= 2;
+    observation.caller_busy = at < 5;
+    observation.settled = at >= 4;  // post ran while systemd-sleep ran the post hooks
+    return observation;
+  });
+  EXPECT_EQ(outcome.decision.verdict, WatchVerdict::kExit);
+}
+
+TEST(SelfHeal, AfterAWakeABusySleepSystemIsWaitedForAsWell) {
+  // elogind runs post hooks one after another; ours may come late.
+  const Outcome outcome = play(
+      policy(),
+      [](double at) {
+        WatchObservation observation;
+        observation.counters_moved = at >= 2;
+        observation.caller_busy = at < 50;
+        return observation;
+      },
+      600, "elogind (pid 700)");
+  EXPECT_EQ(outcome.decision.verdict, WatchVerdict::kRestore);
+  EXPECT_NEAR(outcome.at, 59.8, 0.01);
+}
+
+TEST(SelfHeal, ASleepSystemBusyPastTheCapIsNoLongerWaitedFor) {
+  const Outcome outcome = play(
+      policy(),
+      [](double) {
+        WatchObservation observation;
+        observation.caller_busy = true;
+        return observation;
+      },
+      600, "systemd-sleep (pid 812)");
+  EXPECT_EQ(outcome.decision.verdict, WatchVerdict::kRestore);
+  EXPECT_NEAR(outcome.at, 129.8, 0.01) << "cap 120 s, then the grace";
+  EXPECT_NE(outcome.decision.reason.find("systemd-sleep (pid 812) is still at work"),
+            std::string::npos);
+}
+
+TEST(SelfHeal, NeverRestoresWhileTheSleepSystemIsBusyWithinTheCap) {
+  for (double busy_until : {0.0, 5.0, 60.0, 119.0}) {
+    const Outcome outcome = play(policy(1), [&](double at) {
+      WatchObservation observation;
+      observation.caller_busy = at < busy_until;
+      return observation;
+    });
+    EXPECT_GE(outcome.at, busy_until) << busy_until;
+    EXPECT_LE(outcome.at, busy_until + 1.01) << busy_until;
+  }
+}
+
+TEST(SelfHeal, RestoreAfterSecondsIsAConfigurationKey) {
+  EXPECT_EQ(parse_admin_config("", "config.yaml").restore_after_seconds, 10);
+  EXPECT_EQ(parse_admin_config("restore_after_seconds: 0\n", "config.yaml").restore_after_seconds,
+            0);
+  EXPECT_EQ(parse_admin_config("restore_after_seconds: 600\n", "config.yaml").restore_after_seconds,
+            600);
+  for (const char* bad : {"-1", "601", "1.5", "ten"})
+    EXPECT_THROW(
+        parse_admin_config(std::string("restore_after_seconds: ") + bad + "\n", "config.yaml"),
+        ProfileError)
+        << bad;
+}
+
+TEST(SelfHeal, VerdictNames) {
+  EXPECT_STREQ(watch_verdict_name(WatchVerdict::kWait), "wait");
+  EXPECT_STREQ(watch_verdict_name(WatchVerdict::kRestore), "restore");
+  EXPECT_STREQ(watch_verdict_name(WatchVerdict::kExit), "exit");
+}
+
+}  // namespace
+}  // namespace suspendfix
