@@ -22,6 +22,7 @@
 #include "sleep/suspend_stats.hpp"
 #include "sleep/system_probe.hpp"
 #include "text_file.hpp"
+#include "timing.hpp"
 
 namespace suspendfix {
 namespace {
@@ -91,6 +92,7 @@ bool run_pre_phase(const SleepEvent& event, const HookOptions& options, Backends
   }
   ExecutorOptions executor = executor_options(scan.config, options.dry_run);
   if (!options.dry_run) arm_backstop(scan.config.timeout_seconds + 5);
+  PhaseTimer state_timer("state lock and sleep log");
   StateStore store(state_directory());
   try {
     // The lock before the plan: a watcher restoring an earlier pre's modules must not change
@@ -101,6 +103,7 @@ bool run_pre_phase(const SleepEvent& event, const HookOptions& options, Backends
     return false;
   }
   if (!options.dry_run) note_sleep(store, SleepPhase::kPre, event.type, event.frontend);
+  state_timer.stop();
   if (!config_ok) return false;
   if (!scan.config.acts_on(event.type)) {
     log_info(label + ": not acting on " + sleep_type_name(event.type) +
@@ -118,6 +121,7 @@ bool run_pre_phase(const SleepEvent& event, const HookOptions& options, Backends
     if (scan.config.restore_after_seconds > 0 && !options.dry_run) {
       executor.watch = make_watch_header(event.type, caller, scan.config.restore_after_seconds);
       executor.start_watcher = [&](const WatchHeader& header) {
+        PhaseTimer timer("watcher start");
         start_watcher(header, options.scan);
       };
     }

@@ -9,16 +9,9 @@
 
 #include "hardware/device.hpp"
 #include "profiles/kernel_version.hpp"
+#include "sleep/sleep_type.hpp"
 
 namespace suspendfix {
-
-/// The sleep operations systemd-sleep names; pm-utils' suspend/hibernate map onto the first two.
-enum class SleepType { kSuspend, kHibernate, kHybridSleep, kSuspendThenHibernate };
-inline constexpr SleepType kAllSleepTypes[] = {SleepType::kSuspend, SleepType::kHibernate,
-                                               SleepType::kHybridSleep,
-                                               SleepType::kSuspendThenHibernate};
-const char* sleep_type_name(SleepType type);
-std::optional<SleepType> sleep_type_from_name(std::string_view name);
 
 /// A PCI id to match; absent optional fields match anything.
 struct PciMatch {
