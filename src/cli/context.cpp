@@ -8,10 +8,10 @@
 #include <sstream>
 
 #include "config.hpp"
-#include "hardware/platform.hpp"
-#include "hardware/storage.hpp"
+#include "hardware/system_facts.hpp"
 #include "log.hpp"
 #include "planner/planner.hpp"
+#include "planner/protection.hpp"
 #include "timing.hpp"
 
 namespace suspendfix {
@@ -108,17 +108,10 @@ void scan_machine(const ScanOptions& options, SleepType sleep, DeviceSource& dev
   scan.matches = ProfileIndex(scan.database.profiles).match(scan.machine);
   match_timer.stop();
   PlanOptions plan_options = scan.config.plan_options(sleep);
-  const bool anything_asked = !plan_options.extra_modules.empty() ||
-                              std::any_of(scan.matches.begin(), scan.matches.end(),
-                                          [](const ProfileMatch& m) { return m.applies; });
-  // The storage walk reads every mount's device chain: only worth it when something may go.
-  if (anything_asked) {
-    PhaseTimer storage_timer("storage scan");
-    for (const auto& [module, reason] : storage_protected_modules(current_storage_uses()))
-      plan_options.protected_modules.emplace(module, reason);
-    for (const auto& [module, reason] : current_platform_protected_modules(sleep))
-      plan_options.protected_modules.emplace(module, reason);
-  }
+  // The running system is read only when a rule must look at it, and only once.
+  const std::unique_ptr<SystemFacts> facts = make_system_facts();
+  Protection protection(scan.config.keep_modules, sleep, facts.get());
+  plan_options.protection = &protection;
   PhaseTimer plan_timer("plan");
   scan.plan = make_plan(scan.machine, scan.matches, sleep, modules, plan_options);
 }

@@ -30,8 +30,7 @@ const std::map<std::string, std::string>& builtin_protected_modules() {
   return modules;
 }
 
-Protection::Protection(std::vector<std::string> keep_modules, SleepType sleep,
-                       SystemFacts* facts)
+Protection::Protection(std::vector<std::string> keep_modules, SleepType sleep, SystemFacts* facts)
     : keep_modules_(std::move(keep_modules)), sleep_(sleep), facts_(facts) {}
 
 std::string Protection::module_reason(const std::string& module) {

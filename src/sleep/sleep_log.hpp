@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "error.hpp"
-#include "sleep/sleep_type.hpp"
 #include "sleep/private_directory.hpp"
 #include "sleep/sleep_event.hpp"
+#include "sleep/sleep_type.hpp"
 #include "sleep/suspend_stats.hpp"
 
 namespace suspendfix {

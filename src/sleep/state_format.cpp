@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "hardware/device_backend.hpp"
+#include "modules/module_name.hpp"
 
 namespace suspendfix {
 namespace {
