@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
@@ -64,15 +65,30 @@ ExecutorOptions executor_options(const AdminConfig& config, bool dry_run) {
   return options;
 }
 
-/// Notes the kernel's suspend counters in the sleep log; never stops a phase.
-void note_sleep(StateStore& store, SleepPhase phase, SleepType type, HookFrontend frontend) {
-  try {
-    append_sleep_log(store.directory(), sleep_log_entry_now(phase, type, frontend));
-  } catch (const Error& error) {
-    log_warning(std::string(error.what()) + "; the sleep log misses this " +
-                (phase == SleepPhase::kPre ? "pre" : "post"));
+/// Notes the kernel's suspend counters in the sleep log; never stops a phase. The counters are
+/// taken when the phase starts, the log is written when it ends, whichever way: reading and
+/// rewriting the log is off the path between the hook's start and the modules going or
+/// coming back (bench/vm).
+class SleepNote {
+ public:
+  SleepNote(StateStore& store, SleepPhase phase, SleepType type, HookFrontend frontend)
+      : store_(store), entry_(sleep_log_entry_now(phase, type, frontend)) {}
+  SleepNote(const SleepNote&) = delete;
+  SleepNote& operator=(const SleepNote&) = delete;
+  ~SleepNote() {
+    PhaseTimer timer("sleep log");
+    try {
+      append_sleep_log(store_.directory(), entry_);
+    } catch (const std::exception& error) {
+      log_warning(std::string(error.what()) + "; the sleep log misses this " +
+                  (entry_.phase == SleepPhase::kPre ? "pre" : "post"));
+    }
   }
-}
+
+ private:
+  StateStore& store_;
+  SleepLogEntry entry_;
+};
 
 /// pre: plan and unload. Never throws for a single module; returns false when nothing could
 /// be done at all (broken configuration, no safe state directory, devices unreadable).
@@ -92,7 +108,7 @@ bool run_pre_phase(const SleepEvent& event, const HookOptions& options, Backends
   }
   ExecutorOptions executor = executor_options(scan.config, options.dry_run);
   if (!options.dry_run) arm_backstop(scan.config.timeout_seconds + 5);
-  PhaseTimer state_timer("state lock and sleep log");
+  PhaseTimer state_timer("state lock");
   StateStore store(state_directory());
   try {
     // The lock before the plan: a watcher restoring an earlier pre's modules must not change
@@ -102,7 +118,8 @@ bool run_pre_phase(const SleepEvent& event, const HookOptions& options, Backends
     log_error(label + ": " + error.what() + "; unloading nothing");
     return false;
   }
-  if (!options.dry_run) note_sleep(store, SleepPhase::kPre, event.type, event.frontend);
+  std::optional<SleepNote> note;
+  if (!options.dry_run) note.emplace(store, SleepPhase::kPre, event.type, event.frontend);
   state_timer.stop();
   if (!config_ok) return false;
   if (!scan.config.acts_on(event.type)) {
@@ -152,8 +169,9 @@ bool run_post_phase(const SleepEvent& event, const HookOptions& options, Backend
       if (!store.open_for_reading()) return true;
     } else {
       store.lock(executor.deadline);
-      note_sleep(store, SleepPhase::kPost, event.type, event.frontend);
     }
+    std::optional<SleepNote> note;
+    if (!options.dry_run) note.emplace(store, SleepPhase::kPost, event.type, event.frontend);
     for (const ActionResult& result : run_post(label, backends, store, executor))
       if (result.outcome == ActionResult::Outcome::kFailed) return false;
   } catch (const std::exception& error) {
