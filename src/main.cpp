@@ -65,8 +65,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   app.fallthrough();
   int exit_code = 0;
+  PhaseTimer table_timer("command table");
   for (const Command& command : kCommands)
     command.setup(*app.add_subcommand(command.name, command.summary), &exit_code);
+  table_timer.stop();
   app.parse_complete_callback([&] {
     LogOptions options;
     options.threshold = debug ? LogLevel::kDebug : verbose ? LogLevel::kInfo : LogLevel::kNotice;

@@ -136,7 +136,9 @@ bool run_pre_phase(const SleepEvent& event, const HookOptions& options, Backends
     }
     executor.boot_id = read_boot_id();
     if (scan.config.restore_after_seconds > 0 && !options.dry_run) {
+      PhaseTimer timer("watch header");
       executor.watch = make_watch_header(event.type, caller, scan.config.restore_after_seconds);
+      timer.stop();
       executor.start_watcher = [&](const WatchHeader& header) {
         PhaseTimer timer("watcher start");
         start_watcher(header, options.scan);
@@ -181,6 +183,11 @@ bool run_post_phase(const SleepEvent& event, const HookOptions& options, Backend
   return true;
 }
 
+SleepCaller sleep_caller() {
+  PhaseTimer timer("sleep caller");
+  return find_sleep_caller(getppid(), read_process_stat);
+}
+
 int run_hook(HookOptions& options) {
   HookFrontend frontend;
   if (options.frontend == "systemd-sleep" || options.frontend == "systemd")
@@ -204,8 +211,7 @@ int run_hook(HookOptions& options) {
   // A hook's failures are logged, not returned: systemd ignores the code and pm-utils or
   // elogind would read anything but 0 as "abort the suspend" (STYLE.md, section 3).
   if (parsed.event->phase == SleepPhase::kPre)
-    run_pre_phase(*parsed.event, options, {*modules, *devices},
-                  find_sleep_caller(getppid(), read_process_stat));
+    run_pre_phase(*parsed.event, options, {*modules, *devices}, sleep_caller());
   else
     run_post_phase(*parsed.event, options, {*modules, *devices});
   return 0;
