@@ -65,29 +65,31 @@ ExecutorOptions executor_options(const AdminConfig& config, bool dry_run) {
   return options;
 }
 
-/// Notes the kernel's suspend counters in the sleep log; never stops a phase. The counters are
-/// taken when the phase starts, the log is written when it ends, whichever way: reading and
-/// rewriting the log is off the path between the hook's start and the modules going or
-/// coming back (bench/vm).
+/// Notes the kernel's suspend counters in the sleep log; never stops a phase. The entry is
+/// taken and written when the phase ends, whichever way (the counters do not move within a
+/// phase): reading the counters and rewriting the log stay off the path between the hook's
+/// start and the modules going or coming back (bench/vm).
 class SleepNote {
  public:
   SleepNote(StateStore& store, SleepPhase phase, SleepType type, HookFrontend frontend)
-      : store_(store), entry_(sleep_log_entry_now(phase, type, frontend)) {}
+      : store_(store), phase_(phase), type_(type), frontend_(frontend) {}
   SleepNote(const SleepNote&) = delete;
   SleepNote& operator=(const SleepNote&) = delete;
   ~SleepNote() {
     PhaseTimer timer("sleep log");
     try {
-      append_sleep_log(store_.directory(), entry_);
+      append_sleep_log(store_.directory(), sleep_log_entry_now(phase_, type_, frontend_));
     } catch (const std::exception& error) {
       log_warning(std::string(error.what()) + "; the sleep log misses this " +
-                  (entry_.phase == SleepPhase::kPre ? "pre" : "post"));
+                  (phase_ == SleepPhase::kPre ? "pre" : "post"));
     }
   }
 
  private:
   StateStore& store_;
-  SleepLogEntry entry_;
+  SleepPhase phase_;
+  SleepType type_;
+  HookFrontend frontend_;
 };
 
 /// pre: plan and unload. Never throws for a single module; returns false when nothing could

@@ -4,8 +4,8 @@
 #include "cli/watch.hpp"
 
 #include <fcntl.h>
-#include <sched.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -56,14 +56,17 @@ std::string caller_text(const SleepCaller& caller) {
 }
 
 /// The watcher starts while pre unloads: its own start and its polls must not take the CPU
-/// from the unload (on one CPU they made it up to twice as slow, bench/vm). SCHED_IDLE runs it
-/// only when nothing else wants the CPU; a restore goes back to the normal policy.
-void set_idle_priority(bool idle) {
-  sched_param param{};
-  sched_setscheduler(0, idle ? SCHED_IDLE : SCHED_OTHER, &param);
-}
+/// from the unload (on one CPU they made it up to twice as slow, bench/vm). Nice 19, not
+/// SCHED_IDLE: on a busy machine an idle-class watcher could starve for a minute (seen under a
+/// loaded test run). A restore goes back to the normal priority.
+constexpr int kWatchNice = 19;
 
-bool at_idle_priority() { return sched_getscheduler(0) == SCHED_IDLE; }
+void set_low_priority(bool low) { setpriority(PRIO_PROCESS, 0, low ? kWatchNice : 0); }
+
+bool at_low_priority() {
+  errno = 0;
+  return getpriority(PRIO_PROCESS, 0) == kWatchNice && errno == 0;
+}
 
 int restore_now(uint64_t generation, const std::string& reason, const ScanOptions& scan) {
   AdminConfig config;
@@ -84,7 +87,7 @@ int restore_now(uint64_t generation, const std::string& reason, const ScanOption
       log_info("self-heal: settled while waiting for the lock; nothing to do");
       return 0;
     }
-    set_idle_priority(false);  // bringing the devices back is not background work
+    set_low_priority(false);  // bringing the devices back is not background work
     log_warning("self-heal: " + reason + "; bringing back what pre " +
                 sleep_type_name(file.watch->sleep) + " did");
     const auto modules = make_kmod_backend();
@@ -113,7 +116,7 @@ int run_watch(uint64_t generation, const ScanOptions& scan) {
   const std::string caller = caller_text(header->caller);
   log_info("self-heal: watching generation " + std::to_string(generation) +
            (caller.empty() ? ", called from no sleep system I know" : ", called from " + caller) +
-           (at_idle_priority() ? ", at idle priority" : ""));
+           (at_low_priority() ? ", at low priority" : ""));
   for (;;) {
     WatchObservation observation;
     observation.now_ns = monotonic_ns();
@@ -170,7 +173,7 @@ bool start_with_systemd_run(const std::vector<std::string>& command, uint64_t ge
                                    "--collect",
                                    "--unit=suspendfix-watch-" + std::to_string(generation),
                                    "--property=DefaultDependencies=no",
-                                   "--property=CPUSchedulingPolicy=idle"};
+                                   "--nice=19"};
   for (const char* name : {"SUSPENDFIX_STATE_DIR", "SUSPENDFIX_CONFIG", "SUSPENDFIX_DEBUG"})
     if (const char* value = std::getenv(name))
       argv.push_back(std::string("--setenv=") + name + "=" + value);
@@ -212,7 +215,7 @@ bool start_detached(const std::vector<std::string>& command) {
   if (child == 0) {
     setsid();
     if (fork() != 0) _exit(0);
-    set_idle_priority(true);
+    set_low_priority(true);
     const int null = open("/dev/null", O_RDWR | O_CLOEXEC);
     const int err =
         log_path && *log_path
