@@ -64,7 +64,10 @@ done
 log() { echo "build-initramfs: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 [ -n "$OUT" ] || die "-o OUT is required"
-[ -n "$KVER" ] || KVER=$(cat "$CACHE/kernel.stamp" 2>/dev/null) || die "no kernel.stamp in $CACHE (run fetch-kernel.sh)"
+# fetch-kernel.sh's stamp of the series SFX_VM_KERNEL names (kernel.stamp for 6.1, the default)
+STAMP=kernel.stamp
+[ "${SFX_VM_KERNEL:-6.1}" = 6.1 ] || STAMP=kernel-$SFX_VM_KERNEL.stamp
+[ -n "$KVER" ] || KVER=$(cat "$CACHE/$STAMP" 2>/dev/null) || die "no $STAMP in $CACHE (run fetch-kernel.sh)"
 KROOT=$CACHE/kernel-$KVER/root
 MODSRC=$KROOT/lib/modules/$KVER
 [ -f "$MODSRC/modules.dep" ] || die "no modules.dep in $MODSRC"
