@@ -91,9 +91,9 @@ void scan_machine(const ScanOptions& options, SleepType sleep, DeviceSource& dev
   PhaseTimer profile_timer("profiles");
   scan.database = load_profile_database(directories, load);
   profile_timer.stop();
-  for (const ProfileError& error : scan.database.errors)
+  for (const FileError& error : scan.database.errors)
     log_warning(std::string(error.what()) + ", skipping it");
-  for (const ProfileError& warning : scan.database.warnings)
+  for (const FileError& warning : scan.database.warnings)
     log_info(std::string(warning.what()) + ", ignoring");
   for (const ProfileError& warning : unknown_disabled_profiles(scan.config, scan.database.profiles))
     log_warning(warning.what());

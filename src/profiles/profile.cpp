@@ -6,19 +6,17 @@
 #include <algorithm>
 #include <tuple>
 
+#include "enum_names.hpp"
+
 namespace suspendfix {
 
-const char* device_action_name(DeviceAction action) {
-  switch (action) {
-    case DeviceAction::kNone:
-      return "none";
-    case DeviceAction::kUnbind:
-      return "unbind";
-    case DeviceAction::kRemove:
-      return "remove";
-  }
-  return "?";
-}
+constexpr EnumName<DeviceAction> kDeviceActionNames[] = {
+    {DeviceAction::kNone, "none"},
+    {DeviceAction::kUnbind, "unbind"},
+    {DeviceAction::kRemove, "remove"},
+};
+
+const char* device_action_name(DeviceAction action) { return name_of(kDeviceActionNames, action); }
 
 bool PciMatch::matches(const PciDevice& candidate) const {
   if (candidate.vendor != vendor) return false;

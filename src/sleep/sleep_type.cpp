@@ -1,26 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "sleep/sleep_type.hpp"
 
-namespace suspendfix {
+#include "enum_names.hpp"
 
-const char* sleep_type_name(SleepType type) {
-  switch (type) {
-    case SleepType::kSuspend:
-      return "suspend";
-    case SleepType::kHibernate:
-      return "hibernate";
-    case SleepType::kHybridSleep:
-      return "hybrid-sleep";
-    case SleepType::kSuspendThenHibernate:
-      return "suspend-then-hibernate";
-  }
-  return "?";
-}
+namespace suspendfix {
+namespace {
+
+constexpr EnumName<SleepType> kSleepTypeNames[] = {
+    {SleepType::kSuspend, "suspend"},
+    {SleepType::kHibernate, "hibernate"},
+    {SleepType::kHybridSleep, "hybrid-sleep"},
+    {SleepType::kSuspendThenHibernate, "suspend-then-hibernate"},
+};
+
+}  // namespace
+
+const char* sleep_type_name(SleepType type) { return name_of(kSleepTypeNames, type); }
 
 std::optional<SleepType> sleep_type_from_name(std::string_view name) {
-  for (SleepType type : kAllSleepTypes)
-    if (name == sleep_type_name(type)) return type;
-  return std::nullopt;
+  return value_of(kSleepTypeNames, name);
 }
 
 }  // namespace suspendfix
