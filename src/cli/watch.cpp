@@ -5,7 +5,6 @@
 
 #include <fcntl.h>
 #include <spawn.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -55,19 +54,6 @@ std::string caller_text(const SleepCaller& caller) {
   return caller.name + " (pid " + std::to_string(caller.pid) + ")";
 }
 
-/// The watcher starts while pre unloads: its own start and its polls must not take the CPU
-/// from the unload (on one CPU they made it up to twice as slow, bench/vm). Nice 19, not
-/// SCHED_IDLE: on a busy machine an idle-class watcher could starve for a minute (seen under a
-/// loaded test run). A restore goes back to the normal priority.
-constexpr int kWatchNice = 19;
-
-void set_low_priority(bool low) { setpriority(PRIO_PROCESS, 0, low ? kWatchNice : 0); }
-
-bool at_low_priority() {
-  errno = 0;
-  return getpriority(PRIO_PROCESS, 0) == kWatchNice && errno == 0;
-}
-
 int restore_now(uint64_t generation, const std::string& reason, const ScanOptions& scan) {
   AdminConfig config;
   try {
@@ -87,7 +73,6 @@ int restore_now(uint64_t generation, const std::string& reason, const ScanOption
       log_info("self-heal: settled while waiting for the lock; nothing to do");
       return 0;
     }
-    set_low_priority(false);  // bringing the devices back is not background work
     log_warning("self-heal: " + reason + "; bringing back what pre " +
                 sleep_type_name(file.watch->sleep) + " did");
     const auto modules = make_kmod_backend();
@@ -115,8 +100,7 @@ int run_watch(uint64_t generation, const ScanOptions& scan) {
   WatchMemory memory = start_watch_memory(header->pre_monotonic_ns);
   const std::string caller = caller_text(header->caller);
   log_info("self-heal: watching generation " + std::to_string(generation) +
-           (caller.empty() ? ", called from no sleep system I know" : ", called from " + caller) +
-           (at_low_priority() ? ", at low priority" : ""));
+           (caller.empty() ? ", called from no sleep system I know" : ", called from " + caller));
   for (;;) {
     WatchObservation observation;
     observation.now_ns = monotonic_ns();
@@ -172,8 +156,7 @@ bool start_with_systemd_run(const std::vector<std::string>& command, uint64_t ge
                                    "--no-block",
                                    "--collect",
                                    "--unit=suspendfix-watch-" + std::to_string(generation),
-                                   "--property=DefaultDependencies=no",
-                                   "--nice=19"};
+                                   "--property=DefaultDependencies=no"};
   for (const char* name : {"SUSPENDFIX_STATE_DIR", "SUSPENDFIX_CONFIG", "SUSPENDFIX_DEBUG"})
     if (const char* value = std::getenv(name))
       argv.push_back(std::string("--setenv=") + name + "=" + value);
@@ -215,7 +198,6 @@ bool start_detached(const std::vector<std::string>& command) {
   if (child == 0) {
     setsid();
     if (fork() != 0) _exit(0);
-    set_low_priority(true);
     const int null = open("/dev/null", O_RDWR | O_CLOEXEC);
     const int err =
         log_path && *log_path
