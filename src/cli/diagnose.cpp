@@ -22,6 +22,8 @@
 #include "log.hpp"
 #include "profiles/profile_parser.hpp"
 #include "profiles/profile_writer.hpp"
+#include "sleep/sleep_log.hpp"
+#include "sleep/system_probe.hpp"
 
 namespace suspendfix {
 namespace {
@@ -182,6 +184,21 @@ void plan_fix(const Scan& scan, const Failure& failure, const std::string& sourc
   report.draft = text.str();
 }
 
+/// One window per sleep the hook recorded this boot (its sleep log), else boot to now.
+std::vector<CounterWindow> counter_windows(const SuspendStats& now, DiagnoseReport& report) {
+  try {
+    const SleepLog log = read_sleep_log(state_directory());
+    auto windows = windows_from_sleep_log(log.entries, read_boot_id(), now);
+    if (!windows.empty()) {
+      report.windows_from_hook = true;
+      return windows;
+    }
+  } catch (const Error& error) {
+    report.notes.push_back(std::string("the hook's sleep log is not used: ") + error.what());
+  }
+  return windows_since_boot(now);
+}
+
 int run_diagnose(const DiagnoseOptions& options) {
   DiagnoseReport report;
   KernelLogReader reader;
@@ -198,7 +215,7 @@ int run_diagnose(const DiagnoseOptions& options) {
   if (this_boot) {
     report.counters = read_suspend_stats();
     if (report.counters)
-      report.attribution = attribute(report.findings, windows_since_boot(*report.counters));
+      report.attribution = attribute(report.findings, counter_windows(*report.counters, report));
     if (report.attribution &&
         report.attribution->counted_failures > report.attribution->logged_failed_sleeps)
       report.notes.push_back("the kernel counted " +

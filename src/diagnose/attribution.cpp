@@ -1,8 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "diagnose/attribution.hpp"
 
+#include <ctime>
+
 namespace suspendfix {
 namespace {
+
+std::string window_label(const SleepLogEntry& pre, bool post_came) {
+  const std::time_t time = static_cast<std::time_t>(pre.realtime);
+  std::tm parts{};
+  localtime_r(&time, &parts);
+  char clock[32];
+  std::strftime(clock, sizeof clock, "%Y-%m-%d %H:%M:%S", &parts);
+  return std::string(sleep_type_name(pre.sleep)) + " at " + clock + " (" +
+         hook_frontend_name(pre.frontend) + (post_came ? ")" : ", no post)");
+}
+
+/// Only the counters: the last_* ring is given to one window at most, by the caller.
+SuspendStats counters_of(const SuspendStats& stats) {
+  SuspendStats counters;
+  counters.counters = stats.counters;
+  return counters;
+}
 
 /// The kernel's step names (last_failed_step) as the log's phase words.
 std::string phase_of(SuspendStats::Counter counter) {
@@ -49,6 +68,39 @@ bool log_has(const LogFindings& findings, const Failure& counted) {
 
 std::vector<CounterWindow> windows_since_boot(const SuspendStats& now) {
   return {CounterWindow{"this boot", std::nullopt, now}};
+}
+
+std::vector<CounterWindow> windows_from_sleep_log(const std::vector<SleepLogEntry>& entries,
+                                                  const std::string& boot_id,
+                                                  const SuspendStats& now) {
+  std::vector<const SleepLogEntry*> ours;
+  for (const SleepLogEntry& entry : entries)
+    if (entry.boot_id == boot_id && !entry.counters.empty()) ours.push_back(&entry);
+  std::vector<CounterWindow> windows;  // oldest first while built
+  for (size_t i = 0; i < ours.size(); ++i) {
+    if (ours[i]->phase != SleepPhase::kPre) continue;
+    const SleepLogEntry* post = nullptr;
+    const SleepLogEntry* next_pre = nullptr;
+    for (size_t j = i + 1; j < ours.size() && !post && !next_pre; ++j)
+      (ours[j]->phase == SleepPhase::kPost ? post : next_pre) = ours[j];
+    CounterWindow window;
+    window.label = window_label(*ours[i], post != nullptr);
+    window.before = counters_of(ours[i]->counters);
+    window.after = counters_of(post ? post->counters : next_pre ? next_pre->counters : now);
+    windows.push_back(std::move(window));
+  }
+  // The ring describes the newest device failure: the newest window a device step moved in,
+  // if none moved between its end and now.
+  for (auto window = windows.rbegin(); window != windows.rend(); ++window) {
+    if (!diff(*window->before, window->after).device_step()) continue;
+    if (!diff(window->after, now).device_step()) {
+      window->after.last_failed_devices = now.last_failed_devices;
+      window->after.last_failed_errnos = now.last_failed_errnos;
+      window->after.last_failed_steps = now.last_failed_steps;
+    }
+    break;
+  }
+  return {windows.rbegin(), windows.rend()};
 }
 
 Attribution attribute(LogFindings& findings, const std::vector<CounterWindow>& windows) {

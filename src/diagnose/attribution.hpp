@@ -7,15 +7,16 @@
 #include <vector>
 
 #include "diagnose/failure.hpp"
+#include "sleep/sleep_log.hpp"
 #include "sleep/suspend_stats.hpp"
 
 namespace suspendfix {
 
 /// The kernel's counters around a stretch of time: before one sleep (or at boot) and after
-/// it. This is the one way counters reach diagnose. Today one window comes from the
-/// kernel's current counters (boot to now: windows_since_boot()); the hook's per-boot sleep
-/// log will give one window per sleep, its counters at pre and at post, so that a failure is
-/// tied to the sleep it happened in although the kernel's last_* fields are stale rings.
+/// it. This is the one way counters reach diagnose: one window per sleep from the hook's
+/// sleep log (its counters at pre and at post: windows_from_sleep_log()), so that a failure
+/// is tied to the sleep it happened in although the kernel's last_* fields are stale rings;
+/// else one window from boot to now (windows_since_boot()).
 struct CounterWindow {
   std::string label;                   // "this boot", "suspend at 12:04:31"
   std::optional<SuspendStats> before;  // nullopt: since boot, when every counter was 0
@@ -24,6 +25,15 @@ struct CounterWindow {
 
 /// One window: this boot, from the counters as they are now.
 std::vector<CounterWindow> windows_since_boot(const SuspendStats& now);
+
+/// One window per sleep the hook saw this boot (entries of boot_id only), newest first: from a
+/// pre's counters to the post that followed it, or, when no post came (a cancelled sleep, the
+/// hook killed), to the next pre or to now. The kernel's last_failed_* fields describe the
+/// newest window in which a device step moved, and only when no device step moved after it;
+/// that window alone gets them. Empty when the log has no entry of this boot.
+std::vector<CounterWindow> windows_from_sleep_log(const std::vector<SleepLogEntry>& entries,
+                                                  const std::string& boot_id,
+                                                  const SuspendStats& now);
 
 /// What one window's counters say, and whether the log agrees.
 struct CounterFinding {

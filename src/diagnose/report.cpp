@@ -93,6 +93,21 @@ void write_diagnose_text(const DiagnoseReport& report, std::ostream& out) {
       out << "; last failed device " << safe(stats.last_failed_devices.front());
     out << "\n";
   }
+  if (report.attribution && report.windows_from_hook) {
+    out << "Sleeps through the suspendfix hook this boot, newest first:\n";
+    for (const CounterFinding& window : report.attribution->windows) {
+      out << "  " << safe(window.label) << ": ";
+      if (window.attempts == 0)
+        out << "no sleep attempted";
+      else if (window.failed == 0)
+        out << "slept";
+      else
+        out << "FAILED" << (window.step.empty() ? "" : " (" + window.step + ")");
+      if (window.failure && window.failure->kind == FailureKind::kDevice)
+        out << ", device " << safe(window.failure->device);
+      out << "\n";
+    }
+  }
   if (findings.failed_sleeps.empty()) {
     out << "No failed sleep found.\n";
     return;
@@ -181,6 +196,20 @@ void write_diagnose_json(const DiagnoseReport& report, std::ostream& out) {
   } else {
     root["counters"] = nullptr;
   }
+  // The hook's sleeps (from its sleep log), or one window for the whole boot.
+  json windows = json::array();
+  if (report.attribution)
+    for (const CounterFinding& window : report.attribution->windows)
+      windows.push_back({{"label", utf8(window.label)},
+                         {"from_hook", report.windows_from_hook},
+                         {"attempts", window.attempts},
+                         {"failed", window.failed},
+                         {"step", nullable(window.step)},
+                         {"device", window.failure && window.failure->kind == FailureKind::kDevice
+                                        ? nullable(window.failure->device)
+                                        : json(nullptr)},
+                         {"in_log", window.in_log}});
+  root["sleeps"] = windows;
   json failures = json::array();
   for (size_t s = 0; s < findings.failed_sleeps.size(); ++s) {
     const SleepAttempt& attempt = findings.failed_sleeps[s];

@@ -39,6 +39,7 @@ struct DiagnoseReport {
   LogFindings findings;
   std::optional<SuspendStats> counters;
   std::optional<Attribution> attribution;
+  bool windows_from_hook = false;  // attribution's windows are the hook's sleeps (its sleep log)
   std::vector<CulpritReport> culprits;
   /// Parallel to findings.failed_sleeps[i].failures: the index into culprits, or -1.
   std::vector<std::vector<int>> culprit_of;

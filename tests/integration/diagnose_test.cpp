@@ -10,6 +10,8 @@
 
 #include "integration/run_command.hpp"
 #include "integration/testbed.hpp"
+#include "sleep/sleep_log.hpp"
+#include "sleep/system_probe.hpp"
 #include "unit/test_dir.hpp"
 
 namespace suspendfix {
@@ -60,7 +62,8 @@ class DiagnoseTest : public ::testing::Test {
                                      file.string(),      "--profiles",    profiles().string(),
                                      "--kernel-release", "6.1.0-27-amd64"};
     argv.insert(argv.end(), extra.begin(), extra.end());
-    return run_command(argv, {"SUSPENDFIX_CACHE_DIR=", "SUSPENDFIX_CONFIG=/nonexistent"});
+    return run_command(argv, {"SUSPENDFIX_CACHE_DIR=", "SUSPENDFIX_CONFIG=/nonexistent",
+                              "SUSPENDFIX_STATE_DIR=" + state_dir()});
   }
   json diagnose_json(const std::string& log) {
     const auto result = diagnose(log, {"--json"});
@@ -68,6 +71,7 @@ class DiagnoseTest : public ::testing::Test {
     return json::parse(result.out);
   }
   std::filesystem::path profiles() const { return dir_.path() / "profiles"; }
+  std::string state_dir() const { return (dir_.path() / "state").string(); }
   static std::string device_failure(const std::string& name) {
     return "[   10.000000] PM: suspend entry (deep)\n[   10.100000] PM: Device " + name +
            " failed to suspend async: error -16\n[   10.200000] PM: suspend exit\n";
@@ -259,11 +263,13 @@ TEST_F(DiagnoseTest, JournalWithKernelDeviceAndCounters) {
       "file power/suspend_stats/last_failed_errno -16\n");
   const auto result =
       run_command({SUSPENDFIX_BINARY, "diagnose", "--json", "--profiles", profiles().string()},
-                  {"SUSPENDFIX_JOURNALCTL=" + program.string(),
-                   "SUSPENDFIX_CACHE_DIR=", "SUSPENDFIX_CONFIG=/nonexistent"});
+                  {"SUSPENDFIX_JOURNALCTL=" + program.string(), "SUSPENDFIX_CACHE_DIR=",
+                   "SUSPENDFIX_CONFIG=/nonexistent", "SUSPENDFIX_STATE_DIR=" + state_dir()});
   ASSERT_EQ(result.exit_code, 3) << result.err;
   const json out = json::parse(result.out);
   EXPECT_EQ(out["source"], "the journal of this boot");
+  ASSERT_EQ(out["sleeps"].size(), 1u) << "no sleep log: one window, the whole boot";
+  EXPECT_EQ(out["sleeps"][0]["from_hook"], false);
   ASSERT_EQ(out["failures"].size(), 1u) << out.dump(1);
   EXPECT_EQ(out["failures"][0]["kernel_device"], "+pci:0000:0f:00.0");
   EXPECT_EQ(out["failures"][0]["module"], "xhci_pci") << "found through _KERNEL_DEVICE";
@@ -271,6 +277,55 @@ TEST_F(DiagnoseTest, JournalWithKernelDeviceAndCounters) {
   EXPECT_EQ(out["counters"]["fail"], 3);
   EXPECT_NE(out["notes"][0].get<std::string>().find("counted 3 failed sleeps"), std::string::npos)
       << out["notes"];
+}
+
+// The hook's sleep log ties the kernel's counters to each sleep: two sleeps through the hook,
+// the older slept, the newer failed at the NEC controller, which diagnose names from the
+// counters alone when the log (here: kmsg without the lines) lost it.
+TEST_F(DiagnoseTest, SleepLogTiesTheFailureToItsSleep) {
+  const std::string boot = read_boot_id();
+  if (boot.empty()) GTEST_SKIP() << "no /proc/sys/kernel/random/boot_id";
+  auto entry = [&](SleepPhase phase, int64_t time, uint64_t success, uint64_t fail) {
+    SleepLogEntry e;
+    e.phase = phase;
+    e.boot_id = boot;
+    e.realtime = time;
+    for (auto& counter : e.counters.counters) counter = 0;
+    e.counters.counters[SuspendStats::kSuccess] = success;
+    e.counters.counters[SuspendStats::kFail] = fail;
+    e.counters.counters[SuspendStats::kFailedSuspend] = fail;
+    return e;
+  };
+  std::filesystem::create_directories(state_dir());
+  std::filesystem::permissions(state_dir(), std::filesystem::perms::owner_all);
+  dir_.write("state/sleeps", format_sleep_log({entry(SleepPhase::kPre, 1700000000, 0, 0),
+                                               entry(SleepPhase::kPost, 1700000010, 1, 0),
+                                               entry(SleepPhase::kPre, 1700000100, 1, 0),
+                                               entry(SleepPhase::kPost, 1700000101, 1, 1)}));
+  chmod((dir_.path() / "state/sleeps").c_str(), 0600);
+  testbed_.add_sysfs(
+      "file power/suspend_stats/success 1\nfile power/suspend_stats/fail 1\n"
+      "file power/suspend_stats/failed_suspend 1\nfile power/suspend_stats/failed_freeze 0\n"
+      "file power/suspend_stats/last_failed_dev 0000:0f:00.0\n"
+      "file power/suspend_stats/last_failed_errno -16\n");
+  const auto journal = dir_.write("journalctl", "#!/bin/sh\nexit 0\n");
+  std::filesystem::permissions(journal, std::filesystem::perms::owner_all);
+  const auto result =
+      run_command({SUSPENDFIX_BINARY, "diagnose", "--json", "--profiles", profiles().string()},
+                  {"SUSPENDFIX_JOURNALCTL=" + journal.string(), "SUSPENDFIX_CACHE_DIR=",
+                   "SUSPENDFIX_CONFIG=/nonexistent", "SUSPENDFIX_STATE_DIR=" + state_dir()});
+  ASSERT_EQ(result.exit_code, 3) << result.err << result.out;
+  const json out = json::parse(result.out);
+  ASSERT_EQ(out["sleeps"].size(), 2u) << out.dump(1);
+  EXPECT_EQ(out["sleeps"][0]["from_hook"], true);
+  EXPECT_EQ(out["sleeps"][0]["failed"], 1);
+  EXPECT_EQ(out["sleeps"][0]["step"], "failed_suspend");
+  EXPECT_EQ(out["sleeps"][0]["device"], "0000:0f:00.0");
+  EXPECT_EQ(out["sleeps"][1]["failed"], 0);
+  EXPECT_EQ(out["sleeps"][1]["device"], nullptr);
+  ASSERT_EQ(out["failures"].size(), 1u) << out.dump(1);
+  EXPECT_EQ(out["failures"][0]["from_counters"], true);
+  EXPECT_EQ(out["failures"][0]["module"], "xhci_pci");
 }
 
 }  // namespace

@@ -186,6 +186,59 @@ TEST(Attribution, AgreesWithTheLogAndDistrustsAStaleDevice) {
   EXPECT_EQ(empty.failed_sleeps[0].failures[0].device, "");
 }
 
+SleepLogEntry logged(SleepPhase phase, const std::string& boot, int64_t realtime,
+                     const SuspendStats& stats) {
+  SleepLogEntry entry;
+  entry.phase = phase;
+  entry.boot_id = boot;
+  entry.realtime = realtime;
+  entry.counters.counters = stats.counters;  // the log keeps counters, never the ring
+  return entry;
+}
+
+// The hook's sleep log ties each failure to the sleep it happened in: three sleeps this boot,
+// the middle one failed at a device, the newest failed to freeze. Only the middle window may
+// name the kernel's last_failed_dev, and the newest must not inherit it.
+TEST(Attribution, SleepLogGivesOneWindowPerSleep) {
+  const std::string boot = "8d3f0c2e-1b2a-4c5d-9e8f-0a1b2c3d4e5f";
+  const SuspendStats now = counters(2, 2, 1, 1, "0000:00:02.0");
+  const std::vector<SleepLogEntry> log = {
+      logged(SleepPhase::kPre, "0ther000-0000-0000-0000-000000000000", 50,
+             counters(9, 9, 9, 0, "")),
+      logged(SleepPhase::kPre, boot, 100, counters(0, 0, 0, 0, "")),
+      logged(SleepPhase::kPost, boot, 110, counters(1, 0, 0, 0, "")),
+      logged(SleepPhase::kPre, boot, 200, counters(1, 0, 0, 0, "")),
+      logged(SleepPhase::kPost, boot, 201, counters(1, 1, 1, 0, "")),
+      logged(SleepPhase::kPre, boot, 300, counters(2, 1, 1, 0, "")),  // no post came
+  };
+  const std::vector<CounterWindow> windows = windows_from_sleep_log(log, boot, now);
+  ASSERT_EQ(windows.size(), 3u) << "the other boot's entry is left out";
+  EXPECT_NE(windows[0].label.find("no post"), std::string::npos) << windows[0].label;
+  EXPECT_TRUE(windows[0].after.last_failed_devices.empty()) << "a freeze does not own the ring";
+  EXPECT_EQ(windows[1].after.last_failed_devices, std::vector<std::string>{"0000:00:02.0"});
+  EXPECT_TRUE(windows[2].after.last_failed_devices.empty());
+
+  LogFindings findings;  // nothing in the log: the counters alone speak
+  const Attribution result = attribute(findings, windows);
+  ASSERT_EQ(result.windows.size(), 3u);
+  EXPECT_EQ(result.windows[0].step, "failed_freeze");
+  EXPECT_EQ(result.windows[1].step, "failed_suspend");
+  EXPECT_EQ(result.windows[2].failed, 0u);
+  EXPECT_EQ(result.windows[2].attempts, 1u);
+  ASSERT_EQ(findings.failed_sleeps.size(), 2u);
+  EXPECT_EQ(findings.failed_sleeps[0].failures[0].kind, FailureKind::kFreeze);
+  EXPECT_EQ(findings.failed_sleeps[1].failures[0].device, "0000:00:02.0");
+  EXPECT_EQ(findings.failed_sleeps[1].failures[0].error, -16);
+
+  // A device failure after the newest window ended (a sleep not through the hook) owns the
+  // ring: no window gets it. (A window whose post never came runs to now, so it would.)
+  const std::vector<SleepLogEntry> ended(log.begin(), log.end() - 1);
+  const SuspendStats later = counters(2, 3, 2, 1, "0000:00:03.0");
+  for (const CounterWindow& window : windows_from_sleep_log(ended, boot, later))
+    EXPECT_TRUE(window.after.last_failed_devices.empty()) << window.label;
+  EXPECT_TRUE(windows_from_sleep_log(log, "another-boot", now).empty());
+}
+
 TEST(TextSafety, EscapesAndReplaces) {
   EXPECT_EQ(escape_for_terminal("a\x1b[31mb\\c\xff\xc2\x9b"), "a\\x1b[31mb\\\\c\\xff\\xc2\\x9b");
   EXPECT_EQ(escape_for_terminal("Zürich"), "Zürich");

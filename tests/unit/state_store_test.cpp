@@ -7,7 +7,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <fstream>
+#include <memory>
+#include <thread>
 
 #include "unit/test_dir.hpp"
 
@@ -241,13 +244,32 @@ TEST(StateStore, AFailedWriteLeavesTheOldFileAndNoTemporaryOne) {
   EXPECT_FALSE(fs::exists(dir.path() / "run/state.tmp"));
 }
 
-TEST(StateStore, SecondLockWaitsAndTimesOut) {
+// The lock serialises doubled hooks: a second taker waits for the first to let go, and gives
+// up at its deadline, not before. Both are checked by what happened, not by how fast.
+TEST(StateStore, SecondLockWaitsForTheFirstToLetGo) {
+  TestDir dir;
+  auto first = std::make_unique<StateStore>(dir.path() / "run");
+  first->lock(std::chrono::steady_clock::now() + std::chrono::seconds(5));
+  std::atomic<bool> released{false};
+  std::thread holder([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    released = true;
+    first.reset();  // closes the lock file: the flock goes
+  });
+  StateStore second(dir.path() / "run");
+  EXPECT_NO_THROW(second.lock(std::chrono::steady_clock::now() + std::chrono::seconds(30)));
+  EXPECT_TRUE(released) << "the second lock was taken while the first was held";
+  holder.join();
+}
+
+TEST(StateStore, SecondLockGivesUpAtItsDeadlineNotBefore) {
   TestDir dir;
   StateStore first(dir.path() / "run");
-  first.lock(kSoon);
+  first.lock(std::chrono::steady_clock::now() + std::chrono::seconds(5));
   StateStore second(dir.path() / "run");
-  const auto started = std::chrono::steady_clock::now();
-  EXPECT_THROW(second.lock(started + std::chrono::milliseconds(100)), Error);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
+  EXPECT_THROW(second.lock(deadline), Error);
+  EXPECT_GE(std::chrono::steady_clock::now(), deadline) << "it gave up without waiting";
 }
 
 }  // namespace
