@@ -5,6 +5,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <csignal>
 #include <fstream>
 #include <iostream>
@@ -141,8 +142,9 @@ int dry_run(const TestOptions& options, const Preflight& preflight, const System
   return 1;
 }
 
-/// One test at a time: a lock of its own, beside the hook's (which the hook takes during the
-/// cycle, so `test` must not hold it). Returns the descriptor, kept open for the run.
+/// One test at a time: a lock of its own, beside the hook's state lock (which the hook takes
+/// in every cycle, so `test` must not hold it across the run). Returns the descriptor, kept open
+/// for the run.
 int take_test_lock() {
   PrivateDirectory directory(state_directory());
   directory.open(true);
@@ -151,6 +153,16 @@ int take_test_lock() {
     close(fd);
     throw Error("cannot start", directory.path_of("test.lock"),
                 "another 'suspendfix test' is running");
+  }
+  // ... and never beside a hook that is under way (a sleep someone else started): its lock is
+  // free between sleeps, and the cycles take it through the hook.
+  try {
+    StateStore store(state_directory());
+    store.lock(std::chrono::steady_clock::now() + std::chrono::seconds(2));
+  } catch (const Error& error) {
+    close(fd);
+    throw Error("cannot start", state_directory(),
+                std::string("a suspendfix hook holds the state lock: ") + error.what());
   }
   return fd;
 }

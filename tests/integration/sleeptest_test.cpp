@@ -4,10 +4,15 @@
 // 'mem' is written to the testbed's power/state (SUSPENDFIX_FAKE_SLEEP, tests/fakekernel):
 // the counters move and the alarm fires before the write returns, or the write fails with the
 // kernel's record of a device that refused.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <nlohmann/json.hpp>
 
 #include "integration/hook_fixture.hpp"
+#include "sleep/state_store.hpp"
 
 namespace suspendfix {
 namespace {
@@ -141,6 +146,26 @@ TEST_F(SleepTestTest, RefusesOnBatteryBelowTheThreshold) {
   EXPECT_NE(result.err.find("on battery at 12 %, below --min-battery 20 %"), std::string::npos)
       << result.err;
   EXPECT_EQ(test({"--cycles", "1", "--min-battery", "10"}).exit_code, 0);
+}
+
+TEST_F(SleepTestTest, RefusesWhileAHookHoldsTheStateLockOrAnotherTestRuns) {
+  auto store = std::make_unique<StateStore>(state_dir());
+  store->lock(std::chrono::steady_clock::now() + std::chrono::seconds(5));
+  auto result = test({"--cycles", "1"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("a suspendfix hook holds the state lock"), std::string::npos)
+      << result.err;
+  EXPECT_EQ(stat("success"), "0\n");
+  store.reset();  // released
+  const int test_lock = open((state_dir() + "/test.lock").c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(test_lock, 0);
+  ASSERT_EQ(flock(test_lock, LOCK_EX | LOCK_NB), 0);
+  result = test({"--cycles", "1"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("another 'suspendfix test' is running"), std::string::npos)
+      << result.err;
+  close(test_lock);
+  EXPECT_EQ(stat("success"), "0\n");
 }
 
 }  // namespace
