@@ -212,7 +212,9 @@ CycleReport judge_cycle(const CycleObservation& observation,
     report.notes.push_back("woke before the RTC alarm: something else woke the machine");
   if (observation.rearms > 0)
     report.notes.push_back("the sleep began late: the RTC alarm was pushed back " +
-                           std::to_string(observation.rearms) + " times");
+                           (observation.rearms == 1
+                                ? std::string("once")
+                                : std::to_string(observation.rearms) + " times"));
   if (report.attempts > 1)
     report.notes.push_back("the kernel counted " + std::to_string(report.attempts) +
                            " attempts: the sleep system tried again in another state");
