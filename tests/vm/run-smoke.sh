@@ -22,8 +22,9 @@
 #   hooks              smoke,wake-sources,sfx-cli,sfx-systemd-hook,sfx-elogind-hook,sfx-pmutils-hook,sfx-s2idle
 #   cycles             sfx-suspend,sfx-ten-cycles,sfx-device-actions,sfx-mounted-disk,sfx-self-heal
 #   driver+edu         drv-phases,drv-no-profile,journey-diagnose,sfx-test-cycles,drv-profile,drv-pinned
-#   systemd@systemd+edu deb-smoke,client-systemctl,client-pm-suspend,systemd-killed,drv-no-profile,journey-diagnose,drv-profile,sfx-test-cycles
+#   systemd@systemd+edu deb-smoke,client-systemctl,client-pm-suspend,systemd-killed,drv-no-profile,journey-diagnose,drv-profile
 #   elogind@elogind+edu deb-smoke,client-loginctl,elogind-cancel,drv-no-profile,drv-profile,sfx-test-cycles
+#   sleeptest@systemd+edu sfx-test-cycles (systemctl and pm-suspend: ~6 min, its own VM)
 #   without:  harness = smoke,wake-sources;   standin: harness + standin = sfx-cli
 # Override with SFX_VM_GROUPS="name=scen1,scen2 other@systemd=scen3".
 # Env: SFX_VM_JOBS (parallel jobs, default min(2, nproc)), SFX_VM_TIMEOUT (per busybox VM,
@@ -105,8 +106,9 @@ else
         *) GROUPS_=("hooks=smoke,wake-sources,sfx-cli,sfx-systemd-hook,sfx-elogind-hook,sfx-pmutils-hook,sfx-s2idle"
                     "cycles=sfx-suspend,sfx-ten-cycles,sfx-device-actions,sfx-mounted-disk,sfx-self-heal"
                     "driver+edu=drv-phases,drv-no-profile,journey-diagnose,sfx-test-cycles,drv-profile,drv-pinned"
-                    "systemd@systemd+edu=deb-smoke,client-systemctl,client-pm-suspend,systemd-killed,drv-no-profile,journey-diagnose,drv-profile,sfx-test-cycles"
-                    "elogind@elogind+edu=deb-smoke,client-loginctl,elogind-cancel,drv-no-profile,drv-profile,sfx-test-cycles") ;;
+                    "systemd@systemd+edu=deb-smoke,client-systemctl,client-pm-suspend,systemd-killed,drv-no-profile,journey-diagnose,drv-profile"
+                    "elogind@elogind+edu=deb-smoke,client-loginctl,elogind-cancel,drv-no-profile,drv-profile,sfx-test-cycles"
+                    "sleeptest@systemd+edu=sfx-test-cycles") ;;
     esac
 fi
 declare -A g_scen=() g_guest=() g_edu=()

@@ -59,19 +59,25 @@ st_figures() { # P FILE: one @@INFO line per cycle: asleep, resume, whole cycle 
     done
 }
 
+first=1
 for through in $paths; do
     p=st.$through
-    if edu_slot >/dev/null && mod_loaded $DRV_MODULE; then
-        check "$p.driver_out" rmmod $DRV_MODULE
+    # The NEC alone once per guest: the fixed runs below bring the NEC back in every cycle too,
+    # and pm-suspend cycles take ~25 s each under TCG.
+    if [ $first = 1 ]; then
+        if edu_slot >/dev/null && mod_loaded $DRV_MODULE; then
+            check "$p.driver_out" rmmod $DRV_MODULE
+        fi
+        st_run "$p.nec" --cycles 5 --through "$through"
+        check_eq "$p.nec.exit" 0 "$ST_RC"
+        check "$p.nec.five_ok" st_all_ok "/tmp/$p.nec.json" 5
+        check "$p.nec.nec_bound_each" st_bound_each "/tmp/$p.nec.json" 5 "$(nec_slot)"
+        check "$p.nec.summary" json_expect "/tmp/$p.nec.json" .summary.ok true
+        check "$p.nec.state_clean" state_clean
+        check_nec_restored "$p.nec.after"
+        st_figures "$p.nec" "/tmp/$p.nec.json"
+        first=0
     fi
-    st_run "$p.nec" --cycles 5 --through "$through"
-    check_eq "$p.nec.exit" 0 "$ST_RC"
-    check "$p.nec.five_ok" st_all_ok "/tmp/$p.nec.json" 5
-    check "$p.nec.nec_bound_each" st_bound_each "/tmp/$p.nec.json" 5 "$(nec_slot)"
-    check "$p.nec.summary" json_expect "/tmp/$p.nec.json" .summary.ok true
-    check "$p.nec.state_clean" state_clean
-    check_nec_restored "$p.nec.after"
-    st_figures "$p.nec" "/tmp/$p.nec.json"
     if edu_slot >/dev/null; then
         EDU=$(edu_slot)
         require "$p.driver_bound" drv_enable
@@ -89,6 +95,7 @@ for through in $paths; do
         check_eq "$p.fixed.exit" 0 "$ST_RC"
         check "$p.fixed.five_ok" st_all_ok "/tmp/$p.fixed.json" 5
         check "$p.fixed.edu_bound_each" st_bound_each "/tmp/$p.fixed.json" 5 "$EDU"
+        check "$p.fixed.nec_bound_each" st_bound_each "/tmp/$p.fixed.json" 5 "$(nec_slot)"
         check "$p.fixed.bound_again" wait_for 10 edu_bound
         check "$p.fixed.state_clean" state_clean
         st_figures "$p.fixed" "/tmp/$p.fixed.json"
