@@ -287,7 +287,7 @@ DatabaseResult bench_database(const std::string& label, const fs::path& director
   const ProfileDatabase database = load_profile_database(directories, LoadOptions{});
   result.profiles = database.profiles.size();
   result.errors = database.errors.size();
-  for (const ProfileError& error : database.errors)
+  for (const FileError& error : database.errors)
     std::cerr << "bench: profile error: " << error.what() << "\n";
   result.stages["index"] = measure(runs, [&] {
     ProfileIndex index(database.profiles);

@@ -28,8 +28,9 @@ phase_done build "$t"
 
 t=$SECONDS
 status=0
-vm_report=$build/vm-artefacts/time-report.txt # written by the vm label (tests/vm/run-smoke.sh)
-rm -f "$vm_report"
+# written by the vm label (tests/vm/run-smoke.sh), one per kernel: vm-artefacts (6.1),
+# vm-artefacts-k612 (6.12)
+rm -f "$build"/vm-artefacts*/time-report.txt
 (cd "$build" && ctest --no-tests=error --output-on-failure -j "$(nproc)" "$@") || status=$?
 phase_done tests "$t"
 
@@ -40,8 +41,9 @@ echo "== Time =="
 printf '%s\n' "${phases[@]}"
 printf '%-10s %5d s\n' total $((SECONDS - started))
 python3 "$top/scripts/label-times.py" "$build" || true
-if [[ -f $vm_report ]]; then
+for vm_report in "$build"/vm-artefacts*/time-report.txt; do
+  [[ -f $vm_report ]] || continue
   echo
   cat "$vm_report"
-fi
+done
 exit "$status"

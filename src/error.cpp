@@ -32,7 +32,7 @@ Error::Error(std::string context, std::string object, std::string reason)
       object_(std::move(object)),
       reason_(std::move(reason)) {}
 
-ProfileError::ProfileError(std::string file, int line, int column, std::string reason)
+FileError::FileError(std::string file, int line, int column, std::string reason)
     : Error("", place(file, line, column), std::move(reason)),
       file_(std::move(file)),
       line_(line),

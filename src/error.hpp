@@ -22,11 +22,12 @@ class Error : public std::runtime_error {
   std::string reason_;
 };
 
-/// A problem in a profile or configuration file, with the place it was found.
-/// what() reads "file:line:column: reason"; line and column count from 1, 0 means unknown.
-class ProfileError : public Error {
+/// A file that cannot be used: unreadable, refused (not root's, a FIFO, too large), or wrong
+/// inside, with the place. what() reads "file:line:column: reason"; line and column count
+/// from 1, 0 means unknown.
+class FileError : public Error {
  public:
-  ProfileError(std::string file, int line, int column, std::string reason);
+  FileError(std::string file, int line, int column, std::string reason);
 
   const std::string& file() const { return file_; }
   int line() const { return line_; }
@@ -36,6 +37,12 @@ class ProfileError : public Error {
   std::string file_;
   int line_;
   int column_;
+};
+
+/// What a profile or configuration file says is wrong (a bad key, a bad id, a bad value).
+class ProfileError : public FileError {
+ public:
+  using FileError::FileError;
 };
 
 /// A kernel module operation failed; errno_value is positive (EBUSY, not -EBUSY).

@@ -35,7 +35,7 @@ void require_trusted(const std::string& path, const struct stat& info, TrustRule
                      TrustedEntry entry) {
   const std::string reason = untrusted_reason(info, rule, entry);
   if (!reason.empty())
-    throw ProfileError(path, 0, 0, std::string("refusing ") + noun(entry) + " " + reason);
+    throw FileError(path, 0, 0, std::string("refusing ") + noun(entry) + " " + reason);
 }
 
 /// Each directory from / down to `path` (the last one a kDirectory), by lstat.
@@ -45,12 +45,12 @@ void check_chain(const fs::path& path, TrustRule rule) {
     prefix /= *part;
     struct stat info {};
     if (lstat(prefix.c_str(), &info) != 0)
-      throw ProfileError(prefix.string(), 0, 0, "could not check: " + errno_string(errno));
+      throw FileError(prefix.string(), 0, 0, "could not check: " + errno_string(errno));
     if (S_ISLNK(info.st_mode)) {
       require_trusted(prefix.string(), info, rule, TrustedEntry::kLink);
       continue;  // what it leads to is checked along the resolved path
     }
-    if (!S_ISDIR(info.st_mode)) throw ProfileError(prefix.string(), 0, 0, "not a directory");
+    if (!S_ISDIR(info.st_mode)) throw FileError(prefix.string(), 0, 0, "not a directory");
     const bool last = std::next(part) == path.end();
     require_trusted(prefix.string(), info, rule,
                     last ? TrustedEntry::kDirectory : TrustedEntry::kAncestor);
@@ -59,7 +59,7 @@ void check_chain(const fs::path& path, TrustRule rule) {
 
 std::string resolved_path(const std::string& path) {
   char* resolved = realpath(path.c_str(), nullptr);
-  if (!resolved) throw ProfileError(path, 0, 0, "could not resolve: " + errno_string(errno));
+  if (!resolved) throw FileError(path, 0, 0, "could not resolve: " + errno_string(errno));
   std::string out(resolved);
   std::free(resolved);
   return out;
@@ -100,10 +100,10 @@ void check_trusted_directory(const std::string& directory, TrustRule rule) {
 std::string read_trusted_file(const std::string& path, const TrustedRead& how) {
   struct stat before {};
   if (lstat(path.c_str(), &before) != 0)
-    throw ProfileError(path, 0, 0, "could not open: " + errno_string(errno));
+    throw FileError(path, 0, 0, "could not open: " + errno_string(errno));
   if (how.rule && how.check_directories) check_trusted_directory(parent_directory(path), *how.rule);
   if (S_ISLNK(before.st_mode)) {
-    if (!how.follow_link) throw ProfileError(path, 0, 0, "refusing a symbolic link");
+    if (!how.follow_link) throw FileError(path, 0, 0, "refusing a symbolic link");
     if (how.rule) require_trusted(path, before, *how.rule, TrustedEntry::kLink);
     TrustedRead target = how;
     target.follow_link = false;
@@ -111,15 +111,15 @@ std::string read_trusted_file(const std::string& path, const TrustedRead& how) {
     return read_trusted_file(resolved_path(path), target);
   }
   // Never open what is not a regular file: a device node may act on open.
-  if (!S_ISREG(before.st_mode)) throw ProfileError(path, 0, 0, "not a regular file");
+  if (!S_ISREG(before.st_mode)) throw FileError(path, 0, 0, "not a regular file");
   const int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) throw ProfileError(path, 0, 0, "could not open: " + errno_string(errno));
+  if (fd < 0) throw FileError(path, 0, 0, "could not open: " + errno_string(errno));
   try {
     struct stat info {};
     if (fstat(fd, &info) != 0)
-      throw ProfileError(path, 0, 0, "could not stat: " + errno_string(errno));
+      throw FileError(path, 0, 0, "could not stat: " + errno_string(errno));
     if (!S_ISREG(info.st_mode) || info.st_dev != before.st_dev || info.st_ino != before.st_ino)
-      throw ProfileError(path, 0, 0, "replaced while being opened");
+      throw FileError(path, 0, 0, "replaced while being opened");
     if (how.rule) require_trusted(path, info, *how.rule, TrustedEntry::kFile);
     std::string text = read_open_file(fd, path, info, how.limit);
     close(fd);

@@ -28,7 +28,7 @@ enum class TrustedEntry {
 /// Why `info` cannot be trusted as `entry`, or "" when it can. Pure, for tests.
 std::string untrusted_reason(const struct stat& info, TrustRule rule, TrustedEntry entry);
 
-/// Throws ProfileError naming the first entry that cannot be trusted: `directory` itself (as a
+/// Throws FileError naming the first entry that cannot be trusted: `directory` itself (as a
 /// kDirectory) or one above it (kAncestor), along the path as given and along the path with
 /// every link resolved. A link on the way must have a trusted owner.
 void check_trusted_directory(const std::string& directory, TrustRule rule);
@@ -47,7 +47,7 @@ struct TrustedRead {
 /// Reads a file root may trust. Its type is checked with lstat before it is opened (opening a
 /// device node can arm a watchdog), it is opened with O_NOFOLLOW|O_NONBLOCK|O_CLOEXEC|O_NOCTTY
 /// and checked again with fstat (the same regular file, at most limit bytes, trusted owner and
-/// mode under a rule), then read. Throws ProfileError naming the file.
+/// mode under a rule), then read. Throws FileError naming the file.
 std::string read_trusted_file(const std::string& path, const TrustedRead& how);
 
 }  // namespace suspendfix

@@ -85,9 +85,9 @@ void scan_machine(const ScanOptions& options, SleepType sleep, DeviceSource& dev
   if (geteuid() == 0) load.trust = TrustRule{0};
   load.cache_directory = cache_directory(directories);
   scan.database = load_profile_database(directories, load);
-  for (const ProfileError& error : scan.database.errors)
+  for (const FileError& error : scan.database.errors)
     log_warning(std::string(error.what()) + ", skipping it");
-  for (const ProfileError& warning : scan.database.warnings)
+  for (const FileError& warning : scan.database.warnings)
     log_info(std::string(warning.what()) + ", ignoring");
   for (const ProfileError& warning : unknown_disabled_profiles(scan.config, scan.database.profiles))
     log_warning(warning.what());

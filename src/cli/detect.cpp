@@ -7,6 +7,7 @@
 #include "cli/context.hpp"
 #include "log.hpp"
 #include "output/detect_report.hpp"
+#include "sleep/system_probe.hpp"
 
 namespace suspendfix {
 namespace {
@@ -47,6 +48,7 @@ int run_detect(const DetectOptions& options) {
       report.device_modules[device.module] = modules->status(device.module);
 
   try {
+    report.boot_id = read_boot_id();
     StateStore store(state_directory());
     if (store.open_for_reading()) {
       const ParsedState state = store.read_parsed();  // reads only; status explains damage

@@ -173,7 +173,7 @@ void plan_fix(const Scan& scan, const Failure& failure, const std::string& sourc
   std::vector<ProfileError> warnings;
   try {
     parse_profile(text.str(), report.install_path, &warnings);
-  } catch (const ProfileError& error) {
+  } catch (const FileError& error) {
     report.no_draft = std::string("the draft does not validate: ") + error.what();
     return;
   }
@@ -268,7 +268,7 @@ int run_diagnose(const DiagnoseOptions& options) {
     if (!scanned) {
       try {
         scan.config = load_config(options.scan);
-      } catch (const ProfileError& error) {
+      } catch (const FileError& error) {
         log_warning(std::string(error.what()) + ", ignoring the configuration");
       }
       auto devices = make_udev_device_source(DeviceNames::kProperties);

@@ -13,6 +13,7 @@
 #include "executor.hpp"
 #include "log.hpp"
 #include "output/json_output.hpp"
+#include "output/state_json.hpp"
 #include "output/text_safety.hpp"
 #include "sleep/system_probe.hpp"
 
@@ -83,17 +84,6 @@ std::string what_happened(const StateRecord& record) {
   return "?";
 }
 
-Json record_json(const StateRecord& record, const std::string& boot_id) {
-  return {{"kind", state_kind_name(record.kind)},
-          {"object", record.object},
-          {"driver", record.driver.empty() ? Json(nullptr) : Json(record.driver)},
-          {"sleep", sleep_type_name(record.sleep)},
-          {"since", record.time},
-          {"profiles", record.profiles},
-          {"boot_id", record.boot_id},
-          {"this_boot", record.boot_id == boot_id}};
-}
-
 Json damaged_json(const StateRecord& record) {
   Json understood = nullptr;
   if (record.kind != StateRecord::Kind::kUnreadable)
@@ -125,9 +115,9 @@ void print_json(const StatusView& view, const StateStore& store, const std::stri
   out["problem"] = view.problem.empty() ? Json(nullptr) : Json(view.problem);
   out["pending"] = Json::array();
   for (const StateRecord* record : view.pending)
-    out["pending"].push_back(record_json(*record, boot_id));
+    out["pending"].push_back(pending_record_json(*record, boot_id));
   for (const StateRecord* record : view.other_boot)
-    out["pending"].push_back(record_json(*record, boot_id));
+    out["pending"].push_back(pending_record_json(*record, boot_id));
   out["damaged"] = Json::array();
   for (const StateRecord* record : view.damaged) out["damaged"].push_back(damaged_json(*record));
   out["self_heal"] = watch_json(view.state.file.watch);

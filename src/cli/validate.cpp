@@ -13,7 +13,7 @@ namespace {
 int run_validate(const std::vector<std::string>& paths, bool quiet) {
   std::vector<std::filesystem::path> list(paths.begin(), paths.end());
   const ProfileDatabase database = load_profile_paths(list);
-  for (const ProfileError& error : database.errors)
+  for (const FileError& error : database.errors)
     std::cerr << escape_for_terminal(error.what()) << "\n";
   if (!quiet)
     std::cout << database.files_read << " file(s) checked, " << database.profiles.size()

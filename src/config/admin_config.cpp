@@ -36,7 +36,7 @@ AdminConfig parse_admin_config(std::string_view yaml, const std::string& origin)
   config.origin = origin;
   const YamlNode root = parse_yaml(yaml, origin);
   if (root.kind == YamlNode::Kind::kNull) return config;  // an empty file: the defaults
-  const Reader reader(origin, nullptr, Reader::UnknownKeys::kError);
+  const YamlReader reader(origin, nullptr, YamlReader::UnknownKeys::kError);
   auto whole_number = [&](const YamlNode& node, const std::string& what, int low, int high) {
     const std::string text = reader.string(node, what);
     char* end = nullptr;
@@ -91,10 +91,10 @@ AdminConfig parse_admin_config(std::string_view yaml, const std::string& origin)
 }
 
 AdminConfig load_admin_config(const ConfigFile& file) {
-  if (file.path.empty()) throw ProfileError("''", 0, 0, "empty configuration file name");
+  if (file.path.empty()) throw FileError("''", 0, 0, "empty configuration file name");
   struct stat info {};
   if (lstat(file.path.c_str(), &info) != 0 && errno == ENOENT) {
-    if (file.given) throw ProfileError(file.path, 0, 0, "no such configuration file");
+    if (file.given) throw FileError(file.path, 0, 0, "no such configuration file");
     return {};
   }
   TrustedRead how;

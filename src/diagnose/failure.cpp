@@ -4,25 +4,17 @@
 #include <cerrno>
 #include <cstring>
 
+#include "enum_names.hpp"
+
 namespace suspendfix {
 
-const char* failure_kind_name(FailureKind kind) {
-  switch (kind) {
-    case FailureKind::kDevice:
-      return "device";
-    case FailureKind::kPrepare:
-      return "prepare";
-    case FailureKind::kFreeze:
-      return "freeze";
-    case FailureKind::kWakeup:
-      return "wakeup";
-    case FailureKind::kHook:
-      return "hook";
-    case FailureKind::kUnknown:
-      break;
-  }
-  return "unknown";
-}
+constexpr EnumName<FailureKind> kFailureKindNames[] = {
+    {FailureKind::kDevice, "device"}, {FailureKind::kPrepare, "prepare"},
+    {FailureKind::kFreeze, "freeze"}, {FailureKind::kWakeup, "wakeup"},
+    {FailureKind::kHook, "hook"},     {FailureKind::kUnknown, "unknown"},
+};
+
+const char* failure_kind_name(FailureKind kind) { return name_of(kFailureKindNames, kind); }
 
 std::string errno_name(int error) {
   if (error < 0) error = -error;

@@ -4,34 +4,28 @@
 #include <cctype>
 #include <cstdio>
 
+#include "enum_names.hpp"
 #include "hardware/device_backend.hpp"
 
 namespace suspendfix {
 
-const char* dmi_field_name(DmiField field) {
-  switch (field) {
-    case DmiField::kSysVendor:
-      return "sys_vendor";
-    case DmiField::kProductName:
-      return "product_name";
-    case DmiField::kProductVersion:
-      return "product_version";
-    case DmiField::kProductFamily:
-      return "product_family";
-    case DmiField::kBoardVendor:
-      return "board_vendor";
-    case DmiField::kBoardName:
-      return "board_name";
-    case DmiField::kBiosVersion:
-      return "bios_version";
-  }
-  return "?";
-}
+constexpr EnumName<DmiField> kDmiFieldNames[] = {
+    {DmiField::kSysVendor, "sys_vendor"},           {DmiField::kProductName, "product_name"},
+    {DmiField::kProductVersion, "product_version"}, {DmiField::kProductFamily, "product_family"},
+    {DmiField::kBoardVendor, "board_vendor"},       {DmiField::kBoardName, "board_name"},
+    {DmiField::kBiosVersion, "bios_version"},
+};
+
+const char* dmi_field_name(DmiField field) { return name_of(kDmiFieldNames, field); }
 
 std::optional<DmiField> dmi_field_from_name(const std::string& name) {
-  for (DmiField field : kAllDmiFields)
-    if (name == dmi_field_name(field)) return field;
-  return std::nullopt;
+  return value_of(kDmiFieldNames, name);
+}
+
+std::string format_hex4(uint16_t value) {
+  char buffer[8];
+  std::snprintf(buffer, sizeof buffer, "%04x", value);
+  return buffer;
 }
 
 std::string format_id(uint16_t vendor, uint16_t device) {

@@ -68,6 +68,8 @@ struct Machine {
   std::vector<UsbDevice> usb;  // sorted by name
 };
 
+/// "0194": one id as profiles, lspci and the kernel's modalias print it.
+std::string format_hex4(uint16_t value);
 /// "1033:0194"
 std::string format_id(uint16_t vendor, uint16_t device);
 /// "0c0330"

@@ -10,6 +10,7 @@
 
 #include "error.hpp"
 #include "hardware/device_backend.hpp"
+#include "text_file.hpp"
 
 namespace suspendfix {
 namespace {
@@ -47,13 +48,7 @@ class SysfsDeviceBackend : public DeviceBackend {
   }
   std::string bound_driver(const std::string& slot) override {
     if (!is_valid_pci_slot(slot)) return "";
-    const std::string link = std::string(kPciBus) + "/devices/" + slot + "/driver";
-    char target[PATH_MAX];
-    const ssize_t length = readlink(link.c_str(), target, sizeof target - 1);
-    if (length <= 0) return "";
-    target[length] = '\0';
-    const std::string path(target);
-    return path.substr(path.find_last_of('/') + 1);
+    return read_link_name(std::string(kPciBus) + "/devices/" + slot + "/driver");
   }
   bool present(const std::string& slot) override {
     struct stat info {};

@@ -12,6 +12,8 @@
 #include <memory>
 #include <string>
 
+#include "text_file.hpp"
+
 namespace suspendfix::udev_util {
 
 struct UdevDeleter {
@@ -64,13 +66,7 @@ inline std::string property(udev_device* device, const char* name) {
 inline std::string driver_module(udev_device* device) {
   const char* syspath = udev_device_get_syspath(device);
   if (!syspath) return {};
-  const std::string link = std::string(syspath) + "/driver/module";
-  char target[PATH_MAX];
-  const ssize_t length = readlink(link.c_str(), target, sizeof target - 1);
-  if (length <= 0) return {};
-  target[length] = '\0';
-  const std::string path(target);
-  return path.substr(path.find_last_of('/') + 1);
+  return read_link_name(std::string(syspath) + "/driver/module");
 }
 
 }  // namespace suspendfix::udev_util

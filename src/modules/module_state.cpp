@@ -1,22 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include "enum_names.hpp"
 #include "modules/module_backend.hpp"
 
 namespace suspendfix {
 
-const char* module_state_name(ModuleState state) {
-  switch (state) {
-    case ModuleState::kNotLoaded:
-      return "not-loaded";
-    case ModuleState::kLive:
-      return "live";
-    case ModuleState::kBuiltin:
-      return "builtin";
-    case ModuleState::kComing:
-      return "coming";
-    case ModuleState::kGoing:
-      return "going";
-  }
-  return "?";
-}
+constexpr EnumName<ModuleState> kModuleStateNames[] = {
+    {ModuleState::kNotLoaded, "not-loaded"}, {ModuleState::kLive, "live"},
+    {ModuleState::kBuiltin, "builtin"},      {ModuleState::kComing, "coming"},
+    {ModuleState::kGoing, "going"},
+};
+
+const char* module_state_name(ModuleState state) { return name_of(kModuleStateNames, state); }
 
 }  // namespace suspendfix

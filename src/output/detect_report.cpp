@@ -6,22 +6,17 @@
 
 #include "config.hpp"
 #include "output/json_output.hpp"
+#include "output/state_json.hpp"
 #include "output/text_safety.hpp"
 
 namespace suspendfix {
 namespace {
 
-std::string hex4(uint16_t value) {
-  char buffer[8];
-  std::snprintf(buffer, sizeof buffer, "%04x", value);
-  return buffer;
-}
-
 std::string pci_entry_text(const PciMatch& match) {
-  std::string out = "vendor " + hex4(match.vendor);
-  if (match.device) out += ", device " + hex4(*match.device);
-  if (match.subsystem_vendor) out += ", subsystem vendor " + hex4(*match.subsystem_vendor);
-  if (match.subsystem_device) out += ", subsystem device " + hex4(*match.subsystem_device);
+  std::string out = "vendor " + format_hex4(match.vendor);
+  if (match.device) out += ", device " + format_hex4(*match.device);
+  if (match.subsystem_vendor) out += ", subsystem vendor " + format_hex4(*match.subsystem_vendor);
+  if (match.subsystem_device) out += ", subsystem device " + format_hex4(*match.subsystem_device);
   if (match.class_prefix) {
     const std::string full = format_class(match.class_prefix->first);
     out += ", class " + full.substr(full.size() - 2 * match.class_prefix->second);
@@ -69,8 +64,8 @@ std::string describe_match(const Machine& machine, const Profile& profile,
   }
   const UsbDevice& usb = machine.usb[device.index];
   const UsbMatch& match = profile.usb[device.entry];
-  std::string by = "vendor " + hex4(match.vendor);
-  if (match.product) by += ", product " + hex4(*match.product);
+  std::string by = "vendor " + format_hex4(match.vendor);
+  if (match.product) by += ", product " + format_hex4(*match.product);
   return "usb " + usb.name + " [" + format_id(usb.vendor, usb.product) + "] by " + by;
 }
 
@@ -132,9 +127,9 @@ void write_detect_text(const DetectReport& report, std::ostream& out) {
   for (const std::string& directory : report.profile_directories)
     out << " " << escape_for_terminal(directory);
   out << "\n";
-  for (const ProfileError& error : database.errors)
+  for (const FileError& error : database.errors)
     out << "  error: " << escape_for_terminal(error.what()) << " (skipped)\n";
-  for (const ProfileError& warning : database.warnings)
+  for (const FileError& warning : database.warnings)
     out << "  warning: " << escape_for_terminal(warning.what()) << "\n";
 
   out << "\nMatches\n";
@@ -223,10 +218,10 @@ void write_detect_json(const DetectReport& report, std::ostream& out) {
   for (const PciDevice& device : machine.pci)
     pci.push_back(
         {{"slot", device.slot},
-         {"vendor", hex4(device.vendor)},
-         {"device", hex4(device.device)},
-         {"subsystem_vendor", hex4(device.subsystem_vendor)},
-         {"subsystem_device", hex4(device.subsystem_device)},
+         {"vendor", format_hex4(device.vendor)},
+         {"device", format_hex4(device.device)},
+         {"subsystem_vendor", format_hex4(device.subsystem_vendor)},
+         {"subsystem_device", format_hex4(device.subsystem_device)},
          {"class", format_class(device.class_code)},
          {"revision", device.revision},
          {"driver", device.driver.empty() ? ordered_json(nullptr) : ordered_json(device.driver)},
@@ -239,8 +234,8 @@ void write_detect_json(const DetectReport& report, std::ostream& out) {
   for (const UsbDevice& device : machine.usb)
     usb.push_back(
         {{"name", device.name},
-         {"vendor", hex4(device.vendor)},
-         {"product", hex4(device.product)},
+         {"vendor", format_hex4(device.vendor)},
+         {"product", format_hex4(device.product)},
          {"driver", device.driver.empty() ? ordered_json(nullptr) : ordered_json(device.driver)},
          {"module", device.module.empty() ? ordered_json(nullptr) : ordered_json(device.module)},
          {"pci_slot", device.parent_pci_slot.empty() ? ordered_json(nullptr)
@@ -250,8 +245,8 @@ void write_detect_json(const DetectReport& report, std::ostream& out) {
   root["usb_devices"] = usb;
   const ProfileDatabase& database = *report.database;
   ordered_json errors = ordered_json::array(), warnings = ordered_json::array();
-  for (const ProfileError& error : database.errors) errors.push_back(error.what());
-  for (const ProfileError& warning : database.warnings) warnings.push_back(warning.what());
+  for (const FileError& error : database.errors) errors.push_back(error.what());
+  for (const FileError& warning : database.warnings) warnings.push_back(warning.what());
   root["profiles"] = {{"directories", report.profile_directories},
                       {"loaded", database.profiles.size()},
                       {"errors", errors},
@@ -300,10 +295,7 @@ void write_detect_json(const DetectReport& report, std::ostream& out) {
       {"sleep", sleep_type_name(report.plan.sleep)}, {"devices", devices}, {"modules", modules}};
   ordered_json pending = ordered_json::array();
   for (const StateRecord& record : report.pending)
-    pending.push_back({{"kind", state_kind_name(record.kind)},
-                       {"object", record.object},
-                       {"sleep", sleep_type_name(record.sleep)},
-                       {"since", record.time}});
+    pending.push_back(pending_record_json(record, report.boot_id));
   root["pending"] = pending;
   write_json(std::move(root), out);
 }

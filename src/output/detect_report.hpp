@@ -25,6 +25,7 @@ struct DetectReport {
   std::map<std::string, ModuleStatus> device_modules;  // state of each device's module
   /// What an earlier sleep left undone (no post ran: elogind cancelled, a crash): restore it.
   std::vector<StateRecord> pending;
+  std::string boot_id;  // this boot's, to tell pending records of another boot
 };
 
 void write_detect_text(const DetectReport& report, std::ostream& out);

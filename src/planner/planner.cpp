@@ -6,6 +6,8 @@
 #include <map>
 #include <set>
 
+#include "enum_names.hpp"
+
 namespace suspendfix {
 namespace {
 
@@ -189,19 +191,14 @@ const char* device_action_verb(DeviceAction action) {
   return "?";
 }
 
-const char* decision_name(Decision decision) {
-  switch (decision) {
-    case Decision::kUnload:
-      return "unload";
-    case Decision::kNotLoaded:
-      return "not-loaded";
-    case Decision::kBuiltin:
-      return "builtin";
-    case Decision::kRefused:
-      return "refused";
-  }
-  return "?";
-}
+constexpr EnumName<Decision> kDecisionNames[] = {
+    {Decision::kUnload, "unload"},
+    {Decision::kNotLoaded, "not-loaded"},
+    {Decision::kBuiltin, "builtin"},
+    {Decision::kRefused, "refused"},
+};
+
+const char* decision_name(Decision decision) { return name_of(kDecisionNames, decision); }
 
 size_t Plan::count(Decision decision) const {
   return static_cast<size_t>(

@@ -30,7 +30,7 @@ bool prepare_cache_directory(const std::string& directory, TrustRule rule) {
   }
   try {
     check_trusted_directory(directory, rule);
-  } catch (const ProfileError& error) {
+  } catch (const FileError& error) {
     log_warning(std::string(error.what()) + "; not using the profile cache");
     return false;
   }
@@ -46,7 +46,7 @@ std::optional<std::string> read_cache_file(const std::string& path, TrustRule ru
   how.follow_link = false;
   try {
     return read_trusted_file(path, how);
-  } catch (const ProfileError& error) {
+  } catch (const FileError& error) {
     log_warning(std::string(error.what()) + ", ignoring the profile cache");
     return std::nullopt;
   }

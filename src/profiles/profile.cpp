@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <tuple>
 
+#include "enum_names.hpp"
+
 namespace suspendfix {
 
 const char* sleep_type_name(SleepType type) {
@@ -28,17 +30,13 @@ std::optional<SleepType> sleep_type_from_name(std::string_view name) {
   return std::nullopt;
 }
 
-const char* device_action_name(DeviceAction action) {
-  switch (action) {
-    case DeviceAction::kNone:
-      return "none";
-    case DeviceAction::kUnbind:
-      return "unbind";
-    case DeviceAction::kRemove:
-      return "remove";
-  }
-  return "?";
-}
+constexpr EnumName<DeviceAction> kDeviceActionNames[] = {
+    {DeviceAction::kNone, "none"},
+    {DeviceAction::kUnbind, "unbind"},
+    {DeviceAction::kRemove, "remove"},
+};
+
+const char* device_action_name(DeviceAction action) { return name_of(kDeviceActionNames, action); }
 
 bool PciMatch::matches(const PciDevice& candidate) const {
   if (candidate.vendor != vendor) return false;

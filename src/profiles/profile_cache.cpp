@@ -31,7 +31,7 @@ class Writer {
     str(r.from ? r.from->text() : "");
     str(r.before ? r.before->text() : "");
   }
-  void error(const ProfileError& e) {
+  void error(const FileError& e) {
     str(e.file());
     u32(static_cast<uint32_t>(e.line()));
     u32(static_cast<uint32_t>(e.column()));
@@ -45,9 +45,9 @@ class Writer {
 };
 
 /// Reads with bounds checks; any overrun marks the reader bad and yields zeros.
-class Reader {
+class CacheReader {
  public:
-  explicit Reader(std::string_view in) : in_(in) {}
+  explicit CacheReader(std::string_view in) : in_(in) {}
   bool ok() const { return ok_; }
   void fail() { ok_ = false; }
   uint8_t u8() { return static_cast<uint8_t>(take(1)[0]); }
@@ -78,13 +78,13 @@ class Reader {
     if ((!from.empty() && !r.from) || (!before.empty() && !r.before)) ok_ = false;
     return r;
   }
-  ProfileError error() {
+  FileError error() {
     std::string file = str();
     const uint32_t line = u32(), column = u32();
     if (line > INT32_MAX || column > INT32_MAX) ok_ = false;
     std::string reason = str();
-    return ProfileError(std::move(file), ok_ ? static_cast<int>(line) : 0,
-                        ok_ ? static_cast<int>(column) : 0, std::move(reason));
+    return FileError(std::move(file), ok_ ? static_cast<int>(line) : 0,
+                     ok_ ? static_cast<int>(column) : 0, std::move(reason));
   }
 
  private:
@@ -184,7 +184,7 @@ bool plausible(const PciMatch& match) {
   return bytes >= 1 && bytes <= 3 && value < (1u << (8 * bytes));
 }
 
-Profile read_profile(Reader& r) {
+Profile read_profile(CacheReader& r) {
   Profile profile;
   auto& [id, description, sources, pci, usb, dmi, kernel, sleep, actions, origin, relative_name] =
       profile;
@@ -261,9 +261,9 @@ std::string serialize_database(const ProfileDatabase& database,
   body.u32(static_cast<uint32_t>(database.profiles.size()));
   for (const Profile& profile : database.profiles) write_profile(body, profile);
   body.u32(static_cast<uint32_t>(database.errors.size()));
-  for (const ProfileError& error : database.errors) body.error(error);
+  for (const FileError& error : database.errors) body.error(error);
   body.u32(static_cast<uint32_t>(database.warnings.size()));
-  for (const ProfileError& warning : database.warnings) body.error(warning);
+  for (const FileError& warning : database.warnings) body.error(warning);
   const std::string payload = body.take();
   Writer out;
   std::string bytes(kMagic, sizeof kMagic);
@@ -277,7 +277,7 @@ std::optional<ProfileDatabase> deserialize_database(std::string_view bytes,
                                                     const std::string& key) {
   if (bytes.size() < sizeof kMagic + 12 || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
     return std::nullopt;
-  Reader header(bytes.substr(sizeof kMagic, 12));
+  CacheReader header(bytes.substr(sizeof kMagic, 12));
   if (header.u32() != kFormat) return std::nullopt;
   const uint64_t checksum = header.u64();
   const std::string_view payload = bytes.substr(sizeof kMagic + 12);
@@ -287,7 +287,7 @@ std::optional<ProfileDatabase> deserialize_database(std::string_view bytes,
   write_sources(expected, sources, key);
   const std::string prefix = expected.take();
   if (payload.substr(0, prefix.size()) != prefix) return std::nullopt;
-  Reader r(payload.substr(prefix.size()));
+  CacheReader r(payload.substr(prefix.size()));
   ProfileDatabase database;
   database.files_read = r.u64();
   for (uint32_t n = r.count(); n-- > 0 && r.ok();) database.profiles.push_back(read_profile(r));

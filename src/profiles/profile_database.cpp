@@ -46,7 +46,7 @@ bool is_masked(const fs::path& path) {
 /// the directory, every directory above it and every directory below it must be trusted; a
 /// directory that is not is an error and nothing in it is read (it could mask or add profiles).
 void collect(const ProfileDirectory& directory, const std::optional<TrustRule>& rule,
-             std::map<std::string, Candidate>& files, std::vector<ProfileError>& errors) {
+             std::map<std::string, Candidate>& files, std::vector<FileError>& errors) {
   std::error_code error;
   if (!fs::exists(directory.path, error)) return;
   if (!fs::is_directory(directory.path, error)) {
@@ -55,7 +55,7 @@ void collect(const ProfileDirectory& directory, const std::optional<TrustRule>& 
   }
   try {
     if (rule) check_trusted_directory(directory.path.string(), *rule);
-  } catch (const ProfileError& refused) {
+  } catch (const FileError& refused) {
     errors.push_back(refused);
     return;
   }
@@ -103,7 +103,7 @@ bool masked(const Candidate& candidate, const LoadOptions& options) {
   struct stat link {};
   if (rule && lstat(candidate.path.c_str(), &link) == 0) {
     if (const std::string why = untrusted_reason(link, *rule, TrustedEntry::kLink); !why.empty())
-      throw ProfileError(candidate.path.string(), 0, 0, "refusing a mask " + why);
+      throw FileError(candidate.path.string(), 0, 0, "refusing a mask " + why);
   }
   return true;
 }
@@ -114,7 +114,7 @@ void load_files(const std::map<std::string, Candidate>& files, const LoadOptions
   for (const auto& [relative, candidate] : files) {
     try {
       if (masked(candidate, options)) continue;
-    } catch (const ProfileError& error) {
+    } catch (const FileError& error) {
       database.errors.push_back(error);
       continue;
     }
@@ -132,7 +132,7 @@ void load_files(const std::map<std::string, Candidate>& files, const LoadOptions
                            "duplicate id '" + profile.id + "', first defined in " + first->second);
       profile.relative_name = relative;
       database.profiles.push_back(std::move(profile));
-    } catch (const ProfileError& error) {
+    } catch (const FileError& error) {
       database.errors.push_back(error);
     }
   }

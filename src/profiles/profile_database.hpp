@@ -37,8 +37,8 @@ struct LoadOptions {
 /// A bad file is an error and is left out; the others still load.
 struct ProfileDatabase {
   std::vector<Profile> profiles;  // sorted by relative name
-  std::vector<ProfileError> errors;
-  std::vector<ProfileError> warnings;
+  std::vector<FileError> errors;
+  std::vector<FileError> warnings;
   size_t files_read = 0;
   bool from_cache = false;
 };

@@ -20,7 +20,7 @@ bool is_valid_id(const std::string& id) {
   });
 }
 
-DeviceAction parse_device_action(const Reader& reader, const YamlNode& node,
+DeviceAction parse_device_action(const YamlReader& reader, const YamlNode& node,
                                  const std::string& what) {
   const std::string text = reader.string(node, what);
   for (DeviceAction action : {DeviceAction::kNone, DeviceAction::kUnbind, DeviceAction::kRemove})
@@ -28,7 +28,7 @@ DeviceAction parse_device_action(const Reader& reader, const YamlNode& node,
   reader.fail(node, "bad " + what + " '" + text + "': expected none, unbind or remove");
 }
 
-void parse_match(const Reader& reader, const YamlNode& node, Profile& profile) {
+void parse_match(const YamlReader& reader, const YamlNode& node, Profile& profile) {
   reader.map(
       node, "match",
       {{"pci",
@@ -109,7 +109,7 @@ bool is_left_out_id(const std::string& text) {
 
 /// 'left_out': ids the driver claims that the profile deliberately does not match, each with
 /// the reason. Nothing at runtime reads it; the database lint (tests/kernel-lint) does.
-void parse_left_out(const Reader& reader, const YamlNode& node, const Profile& profile) {
+void parse_left_out(const YamlReader& reader, const YamlNode& node, const Profile& profile) {
   reader.list(node, "left_out", [&](const YamlNode& item) {
     std::vector<std::pair<const YamlNode*, std::string>> ids;
     std::string bus;
@@ -157,7 +157,7 @@ void parse_left_out(const Reader& reader, const YamlNode& node, const Profile& p
   });
 }
 
-void parse_actions(const Reader& reader, const YamlNode& node, Profile& profile) {
+void parse_actions(const YamlReader& reader, const YamlNode& node, Profile& profile) {
   Actions& actions = profile.actions;
   reader.map(node, "actions",
              {{"unload_bound_module",
@@ -205,7 +205,7 @@ void parse_actions(const Reader& reader, const YamlNode& node, Profile& profile)
 Profile parse_profile(std::string_view yaml, const std::string& origin,
                       std::vector<ProfileError>* warnings) {
   const YamlNode root = parse_yaml(yaml, origin);
-  const Reader reader(origin, warnings);
+  const YamlReader reader(origin, warnings);
   if (root.kind == Kind::kNull) throw ProfileError(origin, 0, 0, "empty profile");
   Profile profile;
   profile.origin = origin;

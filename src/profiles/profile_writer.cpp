@@ -12,12 +12,6 @@
 namespace suspendfix {
 namespace {
 
-std::string hex4(uint16_t value) {
-  char buffer[8];
-  std::snprintf(buffer, sizeof buffer, "%04x", value);
-  return buffer;
-}
-
 std::string slug(const std::string& text) {
   std::string out;
   for (char c : text) {
@@ -77,16 +71,16 @@ void write_match(const ProfileDraft& draft, std::ostream& out) {
   if (draft.match == ProfileDraft::Match::kPci) {
     const PciDevice& device = draft.pci;
     out << "  pci:\n";
-    out << "    - vendor: \"" << hex4(device.vendor) << "\"\n";
-    out << "      device: \"" << hex4(device.device) << "\"\n";
+    out << "    - vendor: \"" << format_hex4(device.vendor) << "\"\n";
+    out << "      device: \"" << format_hex4(device.device) << "\"\n";
     out << "      # Narrow to this card's maker; delete both lines to match every card with this "
            "chip.\n";
-    out << "      subsystem_vendor: \"" << hex4(device.subsystem_vendor) << "\"\n";
-    out << "      subsystem_device: \"" << hex4(device.subsystem_device) << "\"\n";
+    out << "      subsystem_vendor: \"" << format_hex4(device.subsystem_vendor) << "\"\n";
+    out << "      subsystem_device: \"" << format_hex4(device.subsystem_device) << "\"\n";
   } else if (draft.match == ProfileDraft::Match::kUsb) {
     out << "  usb:\n";
-    out << "    - vendor: \"" << hex4(draft.usb.vendor) << "\"\n";
-    out << "      product: \"" << hex4(draft.usb.product) << "\"\n";
+    out << "    - vendor: \"" << format_hex4(draft.usb.vendor) << "\"\n";
+    out << "      product: \"" << format_hex4(draft.usb.product) << "\"\n";
   }
   const bool machine = draft.match == ProfileDraft::Match::kMachine;
   if (machine) {
@@ -134,12 +128,12 @@ std::string profile_draft_id(const ProfileDraft& draft) {
   switch (draft.match) {
     case ProfileDraft::Match::kPci: {
       const PciDevice& device = draft.pci;
-      const std::string vendor =
-          slug(device.vendor_name.empty() ? "pci-" + hex4(device.vendor) : device.vendor_name);
-      return vendor + "-" + hex4(device.vendor) + "-" + hex4(device.device);
+      const std::string vendor = slug(
+          device.vendor_name.empty() ? "pci-" + format_hex4(device.vendor) : device.vendor_name);
+      return vendor + "-" + format_hex4(device.vendor) + "-" + format_hex4(device.device);
     }
     case ProfileDraft::Match::kUsb:
-      return "usb-" + hex4(draft.usb.vendor) + "-" + hex4(draft.usb.product);
+      return "usb-" + format_hex4(draft.usb.vendor) + "-" + format_hex4(draft.usb.product);
     case ProfileDraft::Match::kMachine:
       break;
   }

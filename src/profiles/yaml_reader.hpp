@@ -20,7 +20,7 @@ namespace suspendfix {
 /// Walks the YAML tree with the origin at hand for every message.
 /// Typed access to a YamlNode tree for the profile and configuration parsers: every
 /// failure is a ProfileError with the file, line and column of the offending node.
-class Reader {
+class YamlReader {
  public:
   using Kind = YamlNode::Kind;
 
@@ -28,8 +28,8 @@ class Reader {
   /// into errors) or an error (the configuration: a typo there must not drop a keep list).
   enum class UnknownKeys { kWarn, kError };
 
-  Reader(const std::string& origin, std::vector<ProfileError>* warnings,
-         UnknownKeys unknown_keys = UnknownKeys::kWarn)
+  YamlReader(const std::string& origin, std::vector<ProfileError>* warnings,
+             UnknownKeys unknown_keys = UnknownKeys::kWarn)
       : origin_(origin), warnings_(warnings), unknown_keys_(unknown_keys) {}
 
   [[noreturn]] void fail(const YamlNode& node, const std::string& reason) const {

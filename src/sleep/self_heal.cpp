@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "sleep/self_heal.hpp"
 
+#include "enum_names.hpp"
+
 namespace suspendfix {
 namespace {
 
@@ -18,16 +20,14 @@ WatchMemory start_watch_memory(int64_t pre_monotonic_ns) {
   return memory;
 }
 
+constexpr EnumName<WatchVerdict> kWatchVerdictNames[] = {
+    {WatchVerdict::kWait, "wait"},
+    {WatchVerdict::kRestore, "restore"},
+    {WatchVerdict::kExit, "exit"},
+};
+
 const char* watch_verdict_name(WatchVerdict verdict) {
-  switch (verdict) {
-    case WatchVerdict::kWait:
-      return "wait";
-    case WatchVerdict::kRestore:
-      return "restore";
-    case WatchVerdict::kExit:
-      return "exit";
-  }
-  return "?";
+  return name_of(kWatchVerdictNames, verdict);
 }
 
 WatchDecision decide_watch(const WatchPolicy& policy, const WatchObservation& observation,

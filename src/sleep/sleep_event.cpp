@@ -1,22 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "sleep/sleep_event.hpp"
 
+#include "enum_names.hpp"
 #include "error.hpp"
 
 namespace suspendfix {
 
+constexpr EnumName<HookFrontend> kHookFrontendNames[] = {
+    {HookFrontend::kSystemd, "systemd-sleep"},
+    {HookFrontend::kElogind, "elogind"},
+    {HookFrontend::kPmUtils, "pm-utils"},
+    {HookFrontend::kSelf, "suspendfix"},
+};
+
 const char* hook_frontend_name(HookFrontend frontend) {
-  switch (frontend) {
-    case HookFrontend::kSystemd:
-      return "systemd-sleep";
-    case HookFrontend::kElogind:
-      return "elogind";
-    case HookFrontend::kPmUtils:
-      return "pm-utils";
-    case HookFrontend::kSelf:
-      return "suspendfix";
-  }
-  return "?";
+  return name_of(kHookFrontendNames, frontend);
 }
 
 std::string SleepEvent::label() const {

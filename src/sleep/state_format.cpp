@@ -4,9 +4,24 @@
 #include <set>
 #include <sstream>
 
+#include "enum_names.hpp"
 #include "hardware/device_backend.hpp"
 
 namespace suspendfix {
+
+constexpr EnumName<StateRecord::Kind> kStateKindNames[] = {
+    {StateRecord::Kind::kModule, "module"},
+    {StateRecord::Kind::kUnbind, "unbind"},
+    {StateRecord::Kind::kRemove, "remove"},
+    {StateRecord::Kind::kUnreadable, "unreadable"},
+};
+
+constexpr EnumName<SleepCaller::Kind> kCallerKindNames[] = {
+    {SleepCaller::Kind::kNone, "none"},
+    {SleepCaller::Kind::kProcess, "process"},
+    {SleepCaller::Kind::kDaemon, "daemon"},
+};
+
 namespace {
 
 constexpr char kHeaderPrefix[] = "# suspendfix state ";
@@ -44,10 +59,9 @@ bool is_safe_word(std::string_view word) {
 }
 
 std::optional<StateRecord::Kind> kind_from_name(std::string_view name) {
-  for (auto kind :
-       {StateRecord::Kind::kModule, StateRecord::Kind::kUnbind, StateRecord::Kind::kRemove})
-    if (name == state_kind_name(kind)) return kind;
-  return std::nullopt;
+  const auto kind = value_of(kStateKindNames, name);
+  if (kind == StateRecord::Kind::kUnreadable) return std::nullopt;  // a verdict, never written
+  return kind;
 }
 
 bool valid_object(StateRecord::Kind kind, const std::string& object) {
@@ -109,12 +123,9 @@ std::optional<SleepCaller> read_caller(const std::string& text) {
   std::istringstream stream(text);
   for (std::string part; std::getline(stream, part, ':');) parts.push_back(part);
   if (parts.size() != 4) return std::nullopt;
-  if (parts[0] == "process")
-    caller.kind = SleepCaller::Kind::kProcess;
-  else if (parts[0] == "daemon")
-    caller.kind = SleepCaller::Kind::kDaemon;
-  else
-    return std::nullopt;
+  const auto kind = value_of(kCallerKindNames, parts[0]);
+  if (!kind || *kind == SleepCaller::Kind::kNone) return std::nullopt;
+  caller.kind = *kind;
   const auto pid = parse_number(parts[1], 4194304);  // PID_MAX_LIMIT
   const auto start = parse_number(parts[2], UINT64_MAX);
   if (!pid || *pid < 2 || !start || !is_safe_word(parts[3])) return std::nullopt;
@@ -175,30 +186,10 @@ std::string format_caller(const SleepCaller& caller) {
 
 }  // namespace
 
-const char* state_kind_name(StateRecord::Kind kind) {
-  switch (kind) {
-    case StateRecord::Kind::kModule:
-      return "module";
-    case StateRecord::Kind::kUnbind:
-      return "unbind";
-    case StateRecord::Kind::kRemove:
-      return "remove";
-    case StateRecord::Kind::kUnreadable:
-      return "unreadable";
-  }
-  return "?";
-}
+const char* state_kind_name(StateRecord::Kind kind) { return name_of(kStateKindNames, kind); }
 
 const char* sleep_caller_kind_name(SleepCaller::Kind kind) {
-  switch (kind) {
-    case SleepCaller::Kind::kNone:
-      return "none";
-    case SleepCaller::Kind::kProcess:
-      return "process";
-    case SleepCaller::Kind::kDaemon:
-      return "daemon";
-  }
-  return "?";
+  return name_of(kCallerKindNames, kind);
 }
 
 bool is_valid_boot_id(std::string_view text) {

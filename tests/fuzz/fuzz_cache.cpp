@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   bytes += payload;
   if (const auto database = deserialize_database(bytes, {}, "fuzz")) {
     for (const Profile& profile : database->profiles) fuzz::exercise(profile, false);
-    for (const ProfileError& error : database->errors) escape_for_terminal(error.what());
+    for (const FileError& error : database->errors) escape_for_terminal(error.what());
   }
   return 0;
 }

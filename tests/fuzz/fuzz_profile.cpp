@@ -21,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     fuzz::exercise(profile, true);
     ProfileDatabase database;
     database.profiles.push_back(profile);
-    database.warnings = warnings;
+    database.warnings.assign(warnings.begin(), warnings.end());
     const auto back = deserialize_database(serialize_database(database, {}, "fuzz"), {}, "fuzz");
     fuzz::require(back && back->profiles.size() == 1 && back->profiles[0] == profile);
   } catch (const ProfileError& error) {

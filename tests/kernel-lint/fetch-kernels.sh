@@ -7,7 +7,10 @@
 # KVER per line on stdout (progress goes to stderr). The packages are fetched with
 # `apt-get download` and unpacked with `dpkg -x` into a scratch directory, `depmod -b` builds
 # the tables, and the unpacked tree is deleted once summarised: nothing is installed, nothing
-# goes near the host's /boot or /lib/modules.
+# goes near the host's /boot or /lib/modules. The .deb is kept in CACHE_DIR/debs/ for the VM
+# test, which runs the same kernels (tests/vm/fetch-kernel.sh takes it from there); when the
+# VM test has unpacked the kernel already ($SUSPENDFIX_VM_CACHE/kernel-KVER), its tree is
+# summarised and nothing is downloaded. Each kernel is downloaded once for both.
 #
 # A summary that is already complete is reused without asking apt (works offline).
 # A package the archive no longer offers is replaced by the current one of its kind, with a
@@ -27,6 +30,7 @@ if [ "${1:-}" = --resolve ]; then
     shift
 fi
 CACHE=${1:-${SUSPENDFIX_KERNEL_CACHE:-${HOME:-/root}/.cache/suspendfix-kernels}}
+VM_CACHE=${SUSPENDFIX_VM_CACHE:-${HOME:-/root}/.cache/suspendfix-vm}
 
 # Debian 12's kernel: what linux-image-amd64 depends on.
 debian_kernel() {
@@ -91,6 +95,17 @@ fetch_one() {
             return 0
         fi
     fi
+    # The VM test's unpacked, depmod'ed tree of the same kernel (tests/vm/fetch-kernel.sh):
+    # summarise it in place, nothing is downloaded.
+    vmtree=$VM_CACHE/kernel-$kver
+    if [ -f "$vmtree/.complete" ] && [ -f "$vmtree/root/lib/modules/$kver/modules.dep.bin" ]; then
+        log "summarising $kver from the VM test's tree $vmtree"
+        rm -rf "$CACHE/summary/$kver"
+        python3 "$HERE/kernel_summary.py" --package "$pkg" "$vmtree/root" "$kver" \
+            "$CACHE/summary/$kver" || return 1
+        echo "$kver"
+        return 0
+    fi
     work=$(mktemp -d "${TMPDIR:-/tmp}/suspendfix-kernel.XXXXXX")
     # apt drops privileges to _apt for downloads: give it a directory it can write to.
     chmod 755 "$work"
@@ -103,7 +118,11 @@ fetch_one() {
     fi
     log "unpacking and summarising $kver"
     dpkg -x "$work"/*.deb "$work/root" || return 1
-    rm -f "$work"/*.deb
+    # the .deb stays in CACHE/debs for the VM test, which takes it from there instead of
+    # downloading it again (and deletes it once unpacked)
+    mkdir -p "$CACHE/debs"
+    rm -f "$CACHE/debs/${pkg}"_*.deb
+    mv "$work"/*.deb "$CACHE/debs/"
     if [ ! -d "$work/root/lib/modules/$kver" ] && [ -d "$work/root/usr/lib/modules/$kver" ]; then
         mkdir -p "$work/root/lib/modules"
         ln -s "../../usr/lib/modules/$kver" "$work/root/lib/modules/$kver"

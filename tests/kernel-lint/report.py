@@ -76,6 +76,12 @@ the profile's first `match` case (tests/data/profile-cases), with every module t
 named or bound module taken as loaded, so that the plan shows how holders are handled. Kernel
 ranges are read the way suspendfix reads `uname -r`: by the release's leading numbers.
 
+The same kernels boot under QEMU in the end-to-end test (tests/vm/README.md): on each, the NEC
+uPD720200 row below is checked on a real kernel. The guest loads the holders listed here
+(6.12: `xhci_pci_renesas`), `detect` must plan exactly this unload list, and the hook and
+ten-cycle scenarios unload and reload all of it around real S3 cycles (CTest `vm_end_to_end`
+on 6.1, `vm_k612_nec` on 6.12).
+
 """
 
 

@@ -96,7 +96,7 @@ TEST(AdminConfig, DisabledProfileThatDoesNotExistIsNamedWithTheClosestId) {
 std::string load_error(const ConfigFile& file) {
   try {
     load_admin_config(file);
-  } catch (const ProfileError& error) {
+  } catch (const FileError& error) {
     return error.what();
   }
   return "loaded";

@@ -64,7 +64,7 @@ TEST(TrustedFile, ADirectoryAboveMayBeStickyLikeTmp) {
 std::string error_of(const std::string& path, const TrustedRead& how) {
   try {
     read_trusted_file(path, how);
-  } catch (const ProfileError& error) {
+  } catch (const FileError& error) {
     return error.what();
   }
   return "read";

@@ -45,7 +45,10 @@ case $FLAVOUR in
 esac
 mkdir -p "$CACHE/images"
 CACHE=$(cd "$CACHE" && pwd)
-[ -n "$KVER" ] || KVER=$(cat "$CACHE/kernel.stamp" 2>/dev/null) || die "no kernel.stamp in $CACHE (run fetch-kernel.sh)"
+# fetch-kernel.sh's stamp of the series SFX_VM_KERNEL names (kernel.stamp for 6.1, the default)
+STAMP=kernel.stamp
+[ "${SFX_VM_KERNEL:-6.1}" = 6.1 ] || STAMP=kernel-$SFX_VM_KERNEL.stamp
+[ -n "$KVER" ] || KVER=$(cat "$CACHE/$STAMP" 2>/dev/null) || die "no $STAMP in $CACHE (run fetch-kernel.sh)"
 MODSRC=$CACHE/kernel-$KVER/root/lib/modules/$KVER
 [ -f "$MODSRC/modules.dep" ] || die "no kernel modules in $MODSRC"
 

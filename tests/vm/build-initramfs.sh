@@ -4,6 +4,7 @@
 # Usage: build-initramfs.sh -o OUT.cpio.gz [-c CACHE_DIR] [-k KVER] [-d DESTDIR]
 #                           [-S SCENARIO_FILE] [-s SCENARIO_DIR]... [-m MODULE]...
 #                           [-M MODULE_DIR]... [-K FILE.ko]... [-I INIT] [-P PAYLOAD_DIR]
+#                           [-e EXPECT_FILE]
 #
 #   -c CACHE_DIR  the directory fetch-kernel.sh filled (default $SUSPENDFIX_VM_CACHE or
 #                 ~/.cache/suspendfix-vm); the kernel version comes from its kernel.stamp
@@ -20,6 +21,8 @@
 #   -I INIT       use INIT as /init instead of guest-init.sh (deb-init.sh: the boot initramfs
 #                 of the full-userspace guests)
 #   -P DIR        copy DIR to /payload (what deb-init.sh copies into the root image)
+#   -e FILE       install FILE as /sfx/kernel-expect.sh: what the database lint says the NEC
+#                 profile's holders and plan are on this kernel (lint-expect.py)
 #   -o OUT        output file (gzip'ed newc cpio)
 #
 # Everything in tests/vm/scenarios/*.sh is copied to /sfx/scenarios/, guest-lib*.sh to
@@ -38,8 +41,9 @@ EXTRA_DIRS=()
 EXTRA_KOS=()
 INIT=$HERE/guest-init.sh
 PAYLOAD=
+EXPECT=
 SCEN_DIRS=("$HERE/scenarios")
-while getopts "c:k:d:S:s:m:M:K:I:P:o:h" opt; do
+while getopts "c:k:d:S:s:m:M:K:I:P:e:o:h" opt; do
     case $opt in
         c) CACHE=$OPTARG ;;
         k) KVER=$OPTARG ;;
@@ -51,15 +55,19 @@ while getopts "c:k:d:S:s:m:M:K:I:P:o:h" opt; do
         K) EXTRA_KOS+=("$OPTARG") ;;
         I) INIT=$OPTARG ;;
         P) PAYLOAD=$OPTARG ;;
+        e) EXPECT=$OPTARG ;;
         o) OUT=$OPTARG ;;
-        h) sed -n '2,30p' "$0"; exit 0 ;;
-        *) sed -n '2,30p' "$0" >&2; exit 2 ;;
+        h) sed -n '2,33p' "$0"; exit 0 ;;
+        *) sed -n '2,33p' "$0" >&2; exit 2 ;;
     esac
 done
 log() { echo "build-initramfs: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 [ -n "$OUT" ] || die "-o OUT is required"
-[ -n "$KVER" ] || KVER=$(cat "$CACHE/kernel.stamp" 2>/dev/null) || die "no kernel.stamp in $CACHE (run fetch-kernel.sh)"
+# fetch-kernel.sh's stamp of the series SFX_VM_KERNEL names (kernel.stamp for 6.1, the default)
+STAMP=kernel.stamp
+[ "${SFX_VM_KERNEL:-6.1}" = 6.1 ] || STAMP=kernel-$SFX_VM_KERNEL.stamp
+[ -n "$KVER" ] || KVER=$(cat "$CACHE/$STAMP" 2>/dev/null) || die "no $STAMP in $CACHE (run fetch-kernel.sh)"
 KROOT=$CACHE/kernel-$KVER/root
 MODSRC=$KROOT/lib/modules/$KVER
 [ -f "$MODSRC/modules.dep" ] || die "no modules.dep in $MODSRC"
@@ -230,6 +238,7 @@ for d in "${SCEN_DIRS[@]}"; do
     done
 done
 [ -n "$BAKED" ] && install -m 0755 "$BAKED" "$ST/scenario.sh"
+[ -n "$EXPECT" ] && install -m 0644 "$EXPECT" "$ST/sfx/kernel-expect.sh"
 
 # --- pack --------------------------------------------------------------------------
 mkdir -p "$(dirname "$OUT")"

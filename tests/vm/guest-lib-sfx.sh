@@ -31,17 +31,34 @@ NEC_DEV=0194
 
 # nec_slot: slot of the (first) NEC controller, rc 1 if there is none
 nec_slot() { pci_first $NEC_VEN $NEC_DEV; }
+# nec_holders: the modules holding xhci_pci that sfx-kernel-plan.sh loaded in this boot, as
+# the database lint lists them for this kernel (none on 6.1; xhci_pci_renesas on 6.12, where it
+# became a driver of its own on top of xhci_pci); empty when that scenario did not run
+nec_holders() { cat /run/sfx-nec-holders 2>/dev/null; return 0; }
+# nec_holders_unloaded: pre unloaded every holder too, and recorded it for post
+nec_holders_unloaded() {
+    for _h in $(nec_holders); do
+        mod_unloaded "$_h" || { echo "holder $_h still loaded"; return 1; }
+        state_has module "$_h" || return 1
+    done
+}
+# nec_holders_loaded: every holder is loaded again
+nec_holders_loaded() {
+    for _h in $(nec_holders); do mod_loaded "$_h" || { echo "holder $_h not loaded"; return 1; }; done
+}
 # check_nec_unloaded PREFIX: the state suspendfix must leave before sleeping
 check_nec_unloaded() {
     _ns=$(nec_slot) || { fail "$1.nec_present"; return 1; }
     check "$1.nec_unbound" dev_unbound "$_ns"
     check "$1.xhci_pci_unloaded" mod_unloaded xhci_pci
+    if [ -n "$(nec_holders)" ]; then check "$1.holders_unloaded" nec_holders_unloaded; fi
 }
 # check_nec_restored PREFIX: the state after resume
 check_nec_restored() {
     _ns=$(nec_slot) || { fail "$1.nec_present"; return 1; }
     check "$1.nec_bound" wait_for 5 dev_bound_to "$_ns" xhci_hcd xhci_pci
     check "$1.xhci_pci_loaded" mod_loaded xhci_pci
+    if [ -n "$(nec_holders)" ]; then check "$1.holders_loaded" nec_holders_loaded; fi
     check "$1.usb3_roothub_back" wait_for 5 nec_usb3_roothub "$_ns"
     if has_usbdisk; then check "$1.usbdisk_back" usbdisk_wait 20; fi
 }

@@ -34,7 +34,10 @@ done
 log() { echo "make-payload: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 [ -n "$OUT" ] || die "-o DIR is required"
-[ -n "$KVER" ] || KVER=$(cat "$CACHE/kernel.stamp" 2>/dev/null) || die "no kernel.stamp in $CACHE"
+# fetch-kernel.sh's stamp of the series SFX_VM_KERNEL names (kernel.stamp for 6.1, the default)
+STAMP=kernel.stamp
+[ "${SFX_VM_KERNEL:-6.1}" = 6.1 ] || STAMP=kernel-$SFX_VM_KERNEL.stamp
+[ -n "$KVER" ] || KVER=$(cat "$CACHE/$STAMP" 2>/dev/null) || die "no $STAMP in $CACHE"
 MODSRC=$CACHE/kernel-$KVER/root/lib/modules/$KVER
 [ -f "$MODSRC/modules.dep" ] || die "no modules.dep in $MODSRC"
 rm -rf "$OUT"

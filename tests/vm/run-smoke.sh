@@ -16,16 +16,24 @@
 #   ARTEFACT_DIR  logs of failed VMs land in ARTEFACT_DIR/<group>/, and every group writes
 #                 ARTEFACT_DIR/<group>.summary.json (default ${TMPDIR:-/tmp}/suspendfix-vm-artefacts)
 #
+# Kernel: SFX_VM_KERNEL = 6.1 (default: Debian 12's own) or 6.12 (the newer one the database lint
+# checks), fetched by fetch-kernel.sh. The lint's row for the NEC profile on that kernel
+# (docs/kernel-lint.md: the holders of xhci_pci and the plan) goes into the guest as
+# /sfx/kernel-expect.sh for sfx-kernel-plan (lint-expect.py).
 # Groups (one VM each, scenarios run in order in one boot), NAME[@GUEST][+edu]=SCENARIOS:
 # GUEST is busybox (the initramfs guest, default), systemd or elogind (a Debian image:
-# build-image.sh), +edu adds QEMU's edu device for the test driver. With a suspendfix tree:
-#   hooks              smoke,wake-sources,sfx-cli,sfx-systemd-hook,sfx-elogind-hook,sfx-pmutils-hook,sfx-s2idle
+# build-image.sh), +edu adds QEMU's edu device for the test driver. With a suspendfix tree, on 6.1:
+#   hooks              smoke,wake-sources,sfx-cli,sfx-kernel-plan,sfx-systemd-hook,sfx-elogind-hook,sfx-pmutils-hook,sfx-s2idle
 #   cycles             sfx-suspend,sfx-ten-cycles,sfx-device-actions,sfx-mounted-disk,sfx-self-heal
 #   driver+edu         drv-phases,drv-no-profile,journey-diagnose,sfx-test-cycles,drv-profile,drv-pinned
 #   systemd@systemd+edu deb-smoke,client-systemctl,client-pm-suspend,systemd-killed,drv-no-profile,journey-diagnose,drv-profile
 #   elogind@elogind+edu deb-smoke,client-loginctl,elogind-cancel,drv-no-profile,drv-profile,sfx-test-cycles
 #   sleeptest@systemd+edu sfx-test-cycles (systemctl and pm-suspend: ~6 min, its own VM)
 #   without:  harness = smoke,wake-sources;   standin: harness + standin = sfx-cli
+# on any other kernel only the NEC hook and ten-cycle scenarios, each group after the plan check
+# (k612 for 6.12):
+#   k612_hooks         sfx-kernel-plan,sfx-systemd-hook,sfx-elogind-hook,sfx-pmutils-hook
+#   k612_cycles        sfx-kernel-plan,sfx-ten-cycles
 # Override with SFX_VM_GROUPS="name=scen1,scen2 other@systemd=scen3".
 # Env: SFX_VM_JOBS (parallel jobs, default min(2, nproc)), SFX_VM_TIMEOUT (per busybox VM,
 #      300 s), SFX_VM_DEB_TIMEOUT (per Debian VM, 600 s), SFX_VM_DEB_SMP (vCPUs of a Debian VM,
@@ -63,7 +71,8 @@ step() {
 }
 
 # --- 1. kernel ------------------------------------------------------------------
-KVER=$(step kernel "$HERE/fetch-kernel.sh" "$CACHE") || { say "fetch-kernel failed"; exit 4; }
+KSERIES=${SFX_VM_KERNEL:-6.1}
+KVER=$(step kernel "$HERE/fetch-kernel.sh" "$CACHE" "$KSERIES") || { say "fetch-kernel failed"; exit 4; }
 say "kernel $KVER"
 
 # --- 2. the tree under test -----------------------------------------------------
@@ -103,12 +112,18 @@ else
     case $TREE in
         ""|-|none) GROUPS_=("harness=smoke,wake-sources") ;;
         standin)   GROUPS_=("harness=smoke,wake-sources" "standin=sfx-cli") ;;
-        *) GROUPS_=("hooks=smoke,wake-sources,sfx-cli,sfx-systemd-hook,sfx-elogind-hook,sfx-pmutils-hook,sfx-s2idle"
-                    "cycles=sfx-suspend,sfx-ten-cycles,sfx-device-actions,sfx-mounted-disk,sfx-self-heal"
-                    "driver+edu=drv-phases,drv-no-profile,journey-diagnose,sfx-test-cycles,drv-profile,drv-pinned"
-                    "systemd@systemd+edu=deb-smoke,client-systemctl,client-pm-suspend,systemd-killed,drv-no-profile,journey-diagnose,drv-profile"
-                    "elogind@elogind+edu=deb-smoke,client-loginctl,elogind-cancel,drv-no-profile,drv-profile,sfx-test-cycles"
-                    "sleeptest@systemd+edu=sfx-test-cycles") ;;
+        *) if [ "$KSERIES" = 6.1 ]; then
+               GROUPS_=("hooks=smoke,wake-sources,sfx-cli,sfx-kernel-plan,sfx-systemd-hook,sfx-elogind-hook,sfx-pmutils-hook,sfx-s2idle"
+                        "cycles=sfx-suspend,sfx-ten-cycles,sfx-device-actions,sfx-mounted-disk,sfx-self-heal"
+                        "driver+edu=drv-phases,drv-no-profile,journey-diagnose,sfx-test-cycles,drv-profile,drv-pinned"
+                        "systemd@systemd+edu=deb-smoke,client-systemctl,client-pm-suspend,systemd-killed,drv-no-profile,journey-diagnose,drv-profile"
+                        "elogind@elogind+edu=deb-smoke,client-loginctl,elogind-cancel,drv-no-profile,drv-profile,sfx-test-cycles"
+                        "sleeptest@systemd+edu=sfx-test-cycles")
+           else # another kernel: the NEC hook and ten-cycle scenarios, after the plan check
+               k=k${KSERIES//./}
+               GROUPS_=("${k}_hooks=sfx-kernel-plan,sfx-systemd-hook,sfx-elogind-hook,sfx-pmutils-hook"
+                        "${k}_cycles=sfx-kernel-plan,sfx-ten-cycles")
+           fi ;;
     esac
 fi
 declare -A g_scen=() g_guest=() g_edu=()
@@ -139,7 +154,16 @@ if [ $need_edu = 1 ]; then
 fi
 DESTDIR_ARG=()
 [ -n "$DESTDIR_IN" ] && DESTDIR_ARG=(-d "$DESTDIR_IN")
-step initramfs "$HERE/build-initramfs.sh" -c "$CACHE" -k "$KVER" "${DESTDIR_ARG[@]}" "${KO_ARG[@]}" \
+# what the database lint says the NEC profile's holders and plan are on this kernel
+EXPECT_ARG=()
+if python3 "$HERE/lint-expect.py" "$HERE/../../docs/kernel-lint.md" nec-upd720200-xhci "$KVER" \
+        > "$W/kernel-expect.sh"; then
+    EXPECT_ARG=(-e "$W/kernel-expect.sh")
+    say "database lint on this kernel: $(tr '\n' ' ' < "$W/kernel-expect.sh")"
+else
+    say "no expectations from the database lint for $KVER: sfx-kernel-plan will fail"
+fi
+step initramfs "$HERE/build-initramfs.sh" -c "$CACHE" -k "$KVER" "${DESTDIR_ARG[@]}" "${KO_ARG[@]}" "${EXPECT_ARG[@]}" \
     -o "$W/initrd.gz" || { say "build-initramfs failed"; exit 4; }
 if [ $need_deb = 1 ]; then
     step payload "$HERE/make-payload.sh" -c "$CACHE" -k "$KVER" "${DESTDIR_ARG[@]}" "${KO_ARG[@]}" \

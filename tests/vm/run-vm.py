@@ -3,7 +3,7 @@
 cycles over QMP, and judge the marker lines the guest prints.
 
     run-vm.py --kernel VMLINUZ --initrd INITRD [--scenario NAME]... [--artefacts DIR]
-    run-vm.py --cache CACHE_DIR --initrd INITRD ...   (kernel taken from CACHE/kernel.stamp)
+    run-vm.py --cache CACHE_DIR --initrd INITRD ...   (kernel: CACHE's stamp of $SFX_VM_KERNEL)
 
 Host side of the protocol (see guest-lib.sh for the guest side):
   * QEMU: -accel tcg -machine pc -global PIIX4_PM.disable_s3=0, NEC uPD720200
@@ -184,7 +184,10 @@ def make_usb_disk(path, size_mb):
 
 
 def kernel_from_cache(cache):
-    with open(os.path.join(cache, "kernel.stamp")) as f:
+    # fetch-kernel.sh's stamp of the kernel series SFX_VM_KERNEL names (6.1 by default)
+    series = os.environ.get("SFX_VM_KERNEL") or "6.1"
+    stamp = "kernel.stamp" if series == "6.1" else f"kernel-{series}.stamp"
+    with open(os.path.join(cache, stamp)) as f:
         kver = f.read().strip()
     return os.path.join(cache, f"kernel-{kver}", "root", "boot", f"vmlinuz-{kver}")
 

@@ -31,7 +31,10 @@ log() { echo "build-driver: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 mkdir -p "$CACHE"
 CACHE=$(cd "$CACHE" && pwd)
-[ -n "$KVER" ] || KVER=$(cat "$CACHE/kernel.stamp" 2>/dev/null) || die "no kernel.stamp in $CACHE (run fetch-kernel.sh)"
+# fetch-kernel.sh's stamp of the series SFX_VM_KERNEL names (kernel.stamp for 6.1, the default)
+STAMP=kernel.stamp
+[ "${SFX_VM_KERNEL:-6.1}" = 6.1 ] || STAMP=kernel-$SFX_VM_KERNEL.stamp
+[ -n "$KVER" ] || KVER=$(cat "$CACHE/$STAMP" 2>/dev/null) || die "no $STAMP in $CACHE (run fetch-kernel.sh)"
 
 src_hash=$(cat "$HERE/sfx_brokenmod.c" "$HERE/Kbuild" | sha256sum | cut -c1-12)
 OUT=$CACHE/driver/$KVER-$src_hash

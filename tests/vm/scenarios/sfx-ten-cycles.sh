@@ -5,7 +5,8 @@
 # before the first cycle equals the one after the last. Every cycle: pre unloads xhci_pci
 # and records it, S3 with no xHC reinit, post binds the NEC again with its USB 3 root hub and
 # leaves nothing recorded. The next cycle starts without waiting for the USB disk to come
-# back (a quick re-suspend); the disk must be back at the end.
+# back (a quick re-suspend); the disk must be back at the end. After sfx-kernel-plan (6.12)
+# every cycle also unloads and reloads the holders of xhci_pci the database lint lists.
 . /sfx/guest-lib.sh
 require_suspendfix
 HOOK=$SFX_SYSTEMD_HOOK
@@ -20,10 +21,12 @@ m0=$(dmesg_mark)
 usb_before=$(ls /sys/bus/usb/devices | wc -l)
 
 # the checks of one cycle, as functions (check runs them in this shell)
-after_pre() { dev_unbound "$NEC" && mod_unloaded xhci_pci && state_has module xhci_pci; }
+# (with the holders of xhci_pci that sfx-kernel-plan loaded on this kernel: nec_holders)
+after_pre() { dev_unbound "$NEC" && mod_unloaded xhci_pci && state_has module xhci_pci && nec_holders_unloaded; }
 after_post() {
     wait_for 5 dev_bound_to "$NEC" xhci_hcd xhci_pci || { dev_bound_to "$NEC" xhci_hcd xhci_pci; return 1; }
     mod_loaded xhci_pci || { echo "xhci_pci not loaded"; return 1; }
+    nec_holders_loaded || return 1
     wait_for 5 nec_usb3_roothub "$NEC" || { echo "no USB 3 root hub: $(nec_roothubs "$NEC")"; return 1; }
     state_clean
 }
