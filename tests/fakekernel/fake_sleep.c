@@ -156,6 +156,16 @@ ssize_t write(int fd, const void *data, size_t size)
 	snprintf(alarm, sizeof(alarm), "%.*s/class/rtc/rtc0/wakealarm",
 		 (int)(strlen(dir) - strlen("/power")), dir);
 	put_text(real, alarm, "");
-	log_call("write", "power/state", 0, "slept");
+	char mem_sleep[PATH_MAX], text[128] = "", extra[160];
+	snprintf(mem_sleep, sizeof(mem_sleep), "%s/mem_sleep", dir);
+	FILE *file = fopen(mem_sleep, "re");
+	if (file) {
+		if (!fgets(text, sizeof(text), file))
+			text[0] = '\0';
+		text[strcspn(text, "\n")] = '\0';
+		fclose(file);
+	}
+	snprintf(extra, sizeof(extra), "slept mem_sleep=%s", text);
+	log_call("write", "power/state", 0, extra);
 	return wrote;
 }

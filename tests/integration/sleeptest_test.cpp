@@ -116,6 +116,14 @@ TEST_F(SleepTestTest, CtrlCDuringASleepFinishesThatCycleAndStartsNoOther) {
   EXPECT_EQ(result.out.find("cycle 2/5"), std::string::npos) << result.out;
 }
 
+TEST_F(SleepTestTest, MemSleepIsInForceDuringTheSleepsAndPutBackAfter) {
+  const auto result = test({"--cycles", "2", "--mem-sleep", "s2idle"});
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_EQ(count("write power/state 0 slept mem_sleep=s2idle"), 2u)
+      << ::testing::PrintToString(kernel_->calls());
+  EXPECT_EQ(read_file(testbed_.sys_dir() + "/power/mem_sleep"), "deep");
+}
+
 TEST_F(SleepTestTest, RefusesWithoutAnRtcAlarmAndTouchesNothing) {
   fs::remove(testbed_.sys_dir() + "/class/rtc/rtc0/wakealarm");
   const auto result = test({"--cycles", "1"});
