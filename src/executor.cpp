@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <ctime>
+#include <functional>
+#include <optional>
 #include <thread>
 
 #include "error.hpp"
@@ -124,74 +126,152 @@ std::string done_so_far(const std::vector<ActionResult>& results) {
   return out.empty() ? "nothing was done" : "already done and recorded: " + out;
 }
 
-void run_device_steps(const Plan& plan, const std::string& label, DeviceBackend& devices,
-                      const ExecutorOptions& options, PreRecords& records,
-                      std::vector<ActionResult>& results) {
-  for (const PlannedDevice& device : plan.devices) {
-    const std::string verb = device_action_verb(device.action);
-    const std::string what = verb + " " + device.slot;
-    auto skip = [&](const std::string& reason, LogLevel level) {
-      log_message(level, label + ": did not " + what + ": " + reason);
-      results.push_back({device.slot, ActionResult::Outcome::kSkipped, reason});
-    };
-    if (device.decision != Decision::kUnload) {
-      skip(device.note,
-           device.decision == Decision::kRefused ? LogLevel::kWarning : LogLevel::kInfo);
-      continue;
-    }
-    const std::string profiles =
-        device.profiles.empty() ? "" : "; profile " + join(device.profiles);
-    if (options.dry_run) {
-      log_notice(label + ": would " + what + " (driver " + device.driver + ", " + device.why +
-                 profiles + ")");
-      results.push_back({device.slot, ActionResult::Outcome::kSkipped, "dry run"});
-      continue;
-    }
-    if (!records.write_failure().empty()) {
-      skip("the state file cannot be written", LogLevel::kWarning);
-      continue;
-    }
-    if (Clock::now() >= options.deadline) {
-      skip("out of time (timeout_seconds)", LogLevel::kWarning);
-      continue;
-    }
-    if (device.action == DeviceAction::kUnbind &&
-        devices.bound_driver(device.slot) != device.driver) {
-      skip("no longer bound to '" + device.driver + "'", LogLevel::kInfo);
-      continue;
-    }
-    StateRecord record;
-    record.kind = device.action == DeviceAction::kUnbind ? StateRecord::Kind::kUnbind
-                                                         : StateRecord::Kind::kRemove;
-    record.object = device.slot;
-    record.driver = device.driver;
-    record.sleep = plan.sleep;
-    record.time = options.unix_time();
-    record.profiles = join(device.profiles);
-    record.boot_id = options.boot_id;
-    bool added = false;
-    try {
-      added = records.record_ahead(record);
-    } catch (const Error& error) {
-      log_error(label + ": could not record '" + what + "' before doing it: " + error.what() +
-                "; doing nothing more (" + done_so_far(results) + ")");
-      results.push_back({device.slot, ActionResult::Outcome::kFailed, error.what()});
-      continue;
-    }
-    try {
-      if (device.action == DeviceAction::kUnbind)
-        devices.unbind(device.slot, device.driver);
-      else
-        devices.remove(device.slot);
-      log_notice(label + ": " + (device.action == DeviceAction::kUnbind ? "unbound " : "removed ") +
-                 device.slot + " (driver " + device.driver + ", " + device.why + profiles + ")");
-      results.push_back({device.slot, ActionResult::Outcome::kDone, ""});
-    } catch (const Error& error) {
-      if (added) records.take_back(record, label);
-      log_warning(label + ": could not " + what + ": " + error.what() + ", ignoring");
-      results.push_back({device.slot, ActionResult::Outcome::kFailed, error.what()});
-    }
+/// One action of `pre` (unbind or remove a device, unload a module), as the one skeleton
+/// below runs it: skip what the plan refused, print in a dry run, stop after a failed write or
+/// at the deadline, check the world still is as planned, write the record ahead, act, and take
+/// the record back when the action failed.
+struct PreStep {
+  std::string object;  // what results name: the slot or the module
+  Decision decision = Decision::kUnload;
+  std::string note;          // the plan's reason for a step it will not take
+  std::string skipped;       // "skipped 'xhci_pci'" / "did not unbind 0000:00:04.0"
+  std::string left;          // what a skip leaves behind (", left loaded"), or ""
+  std::string would;         // the dry run's line
+  std::string record_what;   // "'xhci_pci' before unloading it"
+  std::string nothing_more;  // "unloading nothing more" / "doing nothing more"
+  std::string could_not;     // "could not unload 'xhci_pci'"
+  /// The live check just before acting: a reason to skip and its level, or nullopt.
+  std::function<std::optional<std::pair<std::string, LogLevel>>()> still_as_planned;
+  StateRecord record;
+  std::function<void()> act;  // throws Error
+  std::string done;           // the line after a success
+};
+
+void run_step(const PreStep& step, const std::string& label, const ExecutorOptions& options,
+              PreRecords& records, std::vector<ActionResult>& results) {
+  auto skip = [&](const std::string& reason, LogLevel level) {
+    log_message(level, label + ": " + step.skipped + ": " + reason);
+    results.push_back({step.object, ActionResult::Outcome::kSkipped, reason});
+  };
+  if (step.decision != Decision::kUnload) {
+    skip(step.note, step.decision == Decision::kRefused ? LogLevel::kWarning : LogLevel::kInfo);
+    return;
   }
+  if (options.dry_run) {
+    log_notice(label + ": " + step.would);
+    results.push_back({step.object, ActionResult::Outcome::kSkipped, "dry run"});
+    return;
+  }
+  if (!records.write_failure().empty()) {
+    skip("the state file cannot be written" + step.left, LogLevel::kWarning);
+    return;
+  }
+  if (Clock::now() >= options.deadline) {
+    skip("out of time (timeout_seconds)" + step.left, LogLevel::kWarning);
+    return;
+  }
+  if (const auto reason = step.still_as_planned()) {
+    skip(reason->first, reason->second);
+    return;
+  }
+  bool added = false;
+  try {
+    added = records.record_ahead(step.record);  // recorded before it can be lost
+  } catch (const Error& error) {
+    log_error(label + ": could not record " + step.record_what + ": " + error.what() + "; " +
+              step.nothing_more + " (" + done_so_far(results) + ")");
+    results.push_back({step.object, ActionResult::Outcome::kFailed, error.what()});
+    return;
+  }
+  try {
+    step.act();
+    log_notice(label + ": " + step.done);
+    results.push_back({step.object, ActionResult::Outcome::kDone, ""});
+  } catch (const Error& error) {
+    if (added) records.take_back(step.record, label);
+    const auto* module_error = dynamic_cast<const ModuleError*>(&error);
+    const std::string reason =
+        module_error ? errno_string(module_error->errno_value()) : error.what();
+    log_warning(label + ": " + step.could_not + ": " + reason + ", ignoring");
+    results.push_back({step.object, ActionResult::Outcome::kFailed, reason});
+  }
+}
+
+StateRecord record_for(StateRecord::Kind kind, const std::string& object, const Plan& plan,
+                       const std::vector<std::string>& profiles, const ExecutorOptions& options) {
+  StateRecord record;
+  record.kind = kind;
+  record.object = object;
+  record.sleep = plan.sleep;
+  record.time = options.unix_time();
+  record.profiles = join(profiles);
+  record.boot_id = options.boot_id;
+  return record;
+}
+
+PreStep device_step(const PlannedDevice& device, const Plan& plan, DeviceBackend& devices,
+                    const ExecutorOptions& options) {
+  const bool unbind = device.action == DeviceAction::kUnbind;
+  const std::string what = std::string(device_action_verb(device.action)) + " " + device.slot;
+  const std::string because =
+      " (driver " + device.driver + ", " + device.why +
+      (device.profiles.empty() ? "" : "; profile " + join(device.profiles)) + ")";
+  PreStep step;
+  step.object = device.slot;
+  step.decision = device.decision;
+  step.note = device.note;
+  step.skipped = "did not " + what;
+  step.would = "would " + what + because;
+  step.record_what = "'" + what + "' before doing it";
+  step.nothing_more = "doing nothing more";
+  step.could_not = "could not " + what;
+  step.still_as_planned = [&device, &devices,
+                           unbind]() -> std::optional<std::pair<std::string, LogLevel>> {
+    if (unbind && devices.bound_driver(device.slot) != device.driver)
+      return std::pair{"no longer bound to '" + device.driver + "'", LogLevel::kInfo};
+    return std::nullopt;
+  };
+  if (options.dry_run) return step;
+  step.record = record_for(unbind ? StateRecord::Kind::kUnbind : StateRecord::Kind::kRemove,
+                           device.slot, plan, device.profiles, options);
+  step.record.driver = device.driver;
+  step.act = [&device, &devices, unbind] {
+    if (unbind)
+      devices.unbind(device.slot, device.driver);
+    else
+      devices.remove(device.slot);
+  };
+  step.done = (unbind ? "unbound " : "removed ") + device.slot + because;
+  return step;
+}
+
+PreStep module_step(const PlannedModule& module, const Plan& plan, ModuleBackend& modules,
+                    const ExecutorOptions& options) {
+  PreStep step;
+  step.object = module.name;
+  step.decision = module.decision;
+  step.note = module.note;
+  step.skipped = "skipped '" + module.name + "'";
+  step.left = ", left loaded";
+  step.would = "would unload '" + module.name + "' (" + module.why + profiles_text(module) + ")";
+  step.record_what = "'" + module.name + "' before unloading it";
+  step.nothing_more = "unloading nothing more";
+  step.could_not = "could not unload '" + module.name + "'";
+  // A holder that could not go keeps this module in use: do not spend the retry budget.
+  step.still_as_planned = [&module, &modules]() -> std::optional<std::pair<std::string, LogLevel>> {
+    const ModuleStatus status = modules.status(module.name);
+    if (status.state == ModuleState::kNotLoaded)
+      return std::pair{std::string("no longer loaded"), LogLevel::kInfo};
+    if (!status.holders.empty())
+      return std::pair{"still held by '" + join(status.holders) + "', left loaded",
+                       LogLevel::kWarning};
+    return std::nullopt;
+  };
+  if (options.dry_run) return step;
+  step.record = record_for(StateRecord::Kind::kModule, module.name, plan, module.profiles, options);
+  step.act = [&module, &modules, &options] { unload_with_retry(module.name, modules, options); };
+  step.done = "unloaded '" + module.name + "' (" + module.why + profiles_text(module) + ")";
+  return step;
 }
 
 /// Whether what a record of this boot names is back already (someone loaded the module, the
@@ -248,75 +328,18 @@ void settle_earlier_records(const std::string& label, Backends backends,
 
 std::vector<ActionResult> run_pre(const Plan& plan, const std::string& label, Backends backends,
                                   StateStore& store, const ExecutorOptions& given) {
-  ModuleBackend& modules = backends.modules;
   ExecutorOptions options = given;
   if (!options.wait) options.wait = default_wait;
   if (!options.unix_time) options.unix_time = default_unix_time;
   std::vector<ActionResult> results;
   PreRecords records(store, options, options.dry_run ? StateFile{} : store.read());
   if (!options.dry_run) settle_earlier_records(label, backends, options, records);
-  run_device_steps(plan, label, backends.devices, options, records, results);
-  for (const PlannedModule& module : plan.modules) {
-    auto skip = [&](const std::string& reason, LogLevel level = LogLevel::kNotice) {
-      log_message(level, label + ": skipped '" + module.name + "': " + reason);
-      results.push_back({module.name, ActionResult::Outcome::kSkipped, reason});
-    };
-    if (module.decision != Decision::kUnload) {
-      skip(module.note,
-           module.decision == Decision::kRefused ? LogLevel::kWarning : LogLevel::kInfo);
-      continue;
-    }
-    if (options.dry_run) {
-      log_notice(label + ": would unload '" + module.name + "' (" + module.why +
-                 profiles_text(module) + ")");
-      results.push_back({module.name, ActionResult::Outcome::kSkipped, "dry run"});
-      continue;
-    }
-    if (!records.write_failure().empty()) {
-      skip("the state file cannot be written, left loaded", LogLevel::kWarning);
-      continue;
-    }
-    if (Clock::now() >= options.deadline) {
-      skip("out of time (timeout_seconds), left loaded", LogLevel::kWarning);
-      continue;
-    }
-    // A holder that could not go keeps this module in use: do not spend the retry budget.
-    const ModuleStatus status = modules.status(module.name);
-    if (status.state == ModuleState::kNotLoaded) {
-      skip("no longer loaded", LogLevel::kInfo);
-      continue;
-    }
-    if (!status.holders.empty()) {
-      skip("still held by '" + join(status.holders) + "', left loaded", LogLevel::kWarning);
-      continue;
-    }
-    StateRecord record;
-    record.object = module.name;
-    record.sleep = plan.sleep;
-    record.time = options.unix_time();
-    record.profiles = join(module.profiles);
-    record.boot_id = options.boot_id;
-    bool added = false;
-    try {
-      added = records.record_ahead(record);  // recorded before it can be lost
-    } catch (const Error& error) {
-      log_error(label + ": could not record '" + module.name + "' before unloading it: " +
-                error.what() + "; unloading nothing more (" + done_so_far(results) + ")");
-      results.push_back({module.name, ActionResult::Outcome::kFailed, error.what()});
-      continue;
-    }
-    try {
-      unload_with_retry(module.name, modules, options);
-      log_notice(label + ": unloaded '" + module.name + "' (" + module.why + profiles_text(module) +
-                 ")");
-      results.push_back({module.name, ActionResult::Outcome::kDone, ""});
-    } catch (const ModuleError& error) {
-      if (added) records.take_back(record, label);
-      const std::string reason = errno_string(error.errno_value());
-      log_warning(label + ": could not unload '" + module.name + "': " + reason + ", ignoring");
-      results.push_back({module.name, ActionResult::Outcome::kFailed, reason});
-    }
-  }
+  for (const PlannedDevice& device : plan.devices)
+    run_step(device_step(device, plan, backends.devices, options), label, options, records,
+             results);
+  for (const PlannedModule& module : plan.modules)
+    run_step(module_step(module, plan, backends.modules, options), label, options, records,
+             results);
   return results;
 }
 

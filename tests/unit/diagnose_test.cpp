@@ -244,6 +244,7 @@ TEST(TextSafety, EscapesAndReplaces) {
   EXPECT_EQ(escape_for_terminal("Zürich"), "Zürich");
   EXPECT_EQ(to_valid_utf8("ok\xc3\x28"), "ok\xef\xbf\xbd(");
   EXPECT_EQ(yaml_quoted("a\"b\n"), "\"a\\\"b\\x0a\"");
+  EXPECT_EQ(yaml_quoted("del\x7f"), "\"del\\x7f\"") << "DEL is a control character too";
 }
 
 // A mutation loop over real excerpts (tests/fuzz/ has no fuzzer target on main yet): random

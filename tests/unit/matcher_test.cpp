@@ -35,6 +35,16 @@ TEST(Matcher, MachineWithoutTheDeviceMatchesNothing) {
   EXPECT_TRUE(ProfileIndex(profiles).match(machine).empty());
 }
 
+TEST(Matcher, TheDeviceIdNarrowsTheMatch) {
+  Machine machine = lenovo_with_nec();
+  machine.pci.back().device = 0x0195;  // same vendor, another chip
+  EXPECT_TRUE(ProfileIndex(std::vector<Profile>{profile(nec_profile())}).match(machine).empty());
+  // The index finds candidates by id; the entry itself must still say no on its own.
+  const PciMatch nec = profile(nec_profile()).pci.at(0);
+  EXPECT_TRUE(nec.matches(lenovo_with_nec().pci.back()));
+  EXPECT_FALSE(nec.matches(machine.pci.back()));
+}
+
 TEST(Matcher, SubsystemIdsNarrowTheMatch) {
   const std::vector<Profile> lenovo = {
       profile(nec_profile("", "      subsystem_vendor: \"17aa\"\n"))};

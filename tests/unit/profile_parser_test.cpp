@@ -133,6 +133,9 @@ TEST(ProfileParser, BadModuleNames) {
             std::string::npos);
   EXPECT_NE(error_of(with("- xhci-hcd", "- " + std::string(56, 'a'))).find("bad module name"),
             std::string::npos);
+  // Handed to modprobe or a log, a leading '-' would read as an option.
+  EXPECT_NE(error_of(with("- xhci-hcd", "- \"-r\"")).find("bad module name '-r'"),
+            std::string::npos);
 }
 
 TEST(ProfileParser, BadKernelRanges) {

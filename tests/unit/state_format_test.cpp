@@ -95,6 +95,21 @@ TEST(StateFormat, ALineCutAnywhereAfterTheModuleNameStillNamesTheModule) {
   }
 }
 
+// "unreadable" is the reader's verdict on a line, never a kind a writer puts on disk: a line
+// that claims it is damaged, and its object is not taken for anything to undo.
+TEST(StateFormat, UnreadableIsNotAKindALineMayClaim) {
+  for (const char* object : {"xhci_pci", "0000:00:04.0"}) {
+    const ParsedState parsed = parse(std::string("unreadable ") + object +
+                                     " xhci_hcd suspend 1732850000 nec " + kBoot + "\n");
+    ASSERT_EQ(parsed.file.records.size(), 1u) << object;
+    EXPECT_TRUE(parsed.file.records[0].damaged()) << object;
+    EXPECT_EQ(parsed.file.records[0].object, "") << object;
+    ASSERT_EQ(parsed.errors.size(), 1u) << object;
+    const std::string error = parsed.errors[0].what();
+    EXPECT_NE(error.find("unreadable"), std::string::npos) << error;
+  }
+}
+
 TEST(StateFormat, DamagedLinesAreWrittenBackVerbatim) {
   const std::string body = "module xhci_pci\n\x7f\x45LF garbage \x01\xff\n" + kLine + "\n";
   const ParsedState parsed = parse(body);
