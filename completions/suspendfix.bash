@@ -42,12 +42,14 @@ _suspendfix()
 
     local sleep_types="suspend hibernate hybrid-sleep suspend-then-hibernate"
     local global_options="-h --help -v --verbose --debug --syslog"
-    local takes_value="--sleep --kernel-release --profiles --config --mode --mem-sleep --dir --log"
+    local takes_value="--sleep --kernel-release --profiles --config --mode --mem-sleep --dir --log --cycles --wake-after --through --min-battery"
 
     case $prev in
         --sleep) _suspendfix_words "$sleep_types"; return ;;
         --mode) _suspendfix_words "mem freeze disk"; return ;;
         --mem-sleep) _suspendfix_words "s2idle shallow deep"; return ;;
+        --through) _suspendfix_words "systemd elogind pm-utils self"; return ;;
+        --cycles | --wake-after | --min-battery) return ;;
         --profiles | --dir) _suspendfix_paths -d; return ;;
         --config | --log) _suspendfix_paths; return ;;
         --kernel-release)
@@ -83,7 +85,7 @@ _suspendfix()
             if [[ $cur == -* ]]; then
                 _suspendfix_words "$global_options --version"
             else
-                _suspendfix_words "detect diagnose hook suspend status restore import-pm-utils profile validate"
+                _suspendfix_words "detect diagnose hook suspend test status restore import-pm-utils profile validate"
             fi
             return
             ;;
@@ -91,6 +93,7 @@ _suspendfix()
         diagnose) options="--log --json --write --profiles --config --kernel-release" ;;
         hook) options="--dry-run --profiles --config" ;;
         suspend) options="--dry-run --mode --mem-sleep --profiles --config" ;;
+        test) options="--cycles --mode --mem-sleep --wake-after --through --keep-going --json --min-battery --dry-run --profiles --config" ;;
         status) options="--json" ;;
         restore) options="--dry-run --config --forget-unreadable" ;;
         import-pm-utils) options="--dir" ;;

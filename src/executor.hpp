@@ -20,6 +20,8 @@ struct ActionResult {
   std::string object;
   Outcome outcome = Outcome::kDone;
   std::string reason;
+  /// post: the kind of record it undid (module, unbind, remove).
+  StateRecord::Kind kind = StateRecord::Kind::kModule;
 };
 
 struct ExecutorOptions {

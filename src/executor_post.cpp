@@ -131,7 +131,7 @@ std::vector<ActionResult> run_post(const std::string& label, Backends backends, 
                   store.path() + ", of which nothing could be read: '" +
                   excerpt(record.verbatim, 200) + "'");
       forget();
-      results.push_back({record.verbatim, ActionResult::Outcome::kDone, ""});
+      results.push_back({record.verbatim, ActionResult::Outcome::kDone, "", record.kind});
       continue;
     }
     if (const std::string reason = reason_to_leave(record, options, store); !reason.empty()) {
@@ -142,18 +142,19 @@ std::vector<ActionResult> run_post(const std::string& label, Backends backends, 
                          record.kind == StateRecord::Kind::kUnreadable
                              ? ActionResult::Outcome::kFailed
                              : ActionResult::Outcome::kSkipped,
-                         reason});
+                         reason, record.kind});
       continue;
     }
     if (options.dry_run) {
       log_notice(label + ": would " + undo_text(record) + origin_text(record, store));
-      results.push_back({record.object, ActionResult::Outcome::kSkipped, "dry run"});
+      results.push_back({record.object, ActionResult::Outcome::kSkipped, "dry run", record.kind});
       continue;
     }
     if (Clock::now() >= options.deadline) {
       log_error(label + ": out of time before I could " + undo_text(record) +
                 "; it stays recorded: run 'suspendfix restore'");
-      results.push_back({record.object, ActionResult::Outcome::kSkipped, "out of time"});
+      results.push_back(
+          {record.object, ActionResult::Outcome::kSkipped, "out of time", record.kind});
       continue;
     }
     Undone done;
@@ -165,13 +166,13 @@ std::vector<ActionResult> run_post(const std::string& label, Backends backends, 
           module_error ? errno_string(module_error->errno_value()) : error.what();
       log_error(label + ": could not " + undo_text(record) + origin_text(record, store) + ": " +
                 reason + "; it stays recorded: run 'suspendfix restore'");
-      results.push_back({record.object, ActionResult::Outcome::kFailed, reason});
+      results.push_back({record.object, ActionResult::Outcome::kFailed, reason, record.kind});
       continue;
     }
     const std::string other_boot =
         !record.damaged() && record.boot_id != options.boot_id ? " (recorded in another boot)" : "";
     log_message(done.level, label + ": " + done.text + origin_text(record, store) + other_boot);
-    results.push_back({record.object, ActionResult::Outcome::kDone, ""});
+    results.push_back({record.object, ActionResult::Outcome::kDone, "", record.kind});
     try {
       forget();
     } catch (const Error& error) {

@@ -94,6 +94,8 @@ void log_setup(const LogOptions& options) {
 
 bool log_enabled(LogLevel level) { return level >= state().options.threshold; }
 
+void log_set_threshold(LogLevel threshold) { state().options.threshold = threshold; }
+
 void log_message(LogLevel level, const std::string& raw) {
   const LogState& s = state();
   if (!log_enabled(level)) return;

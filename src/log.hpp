@@ -20,6 +20,8 @@ void log_setup(const LogOptions& options);
 /// (escape_for_terminal(), output/text_safety.hpp).
 void log_message(LogLevel level, const std::string& message);
 bool log_enabled(LogLevel level);
+/// Changes only the threshold (`test` quiets the hook's own lines around its cycles).
+void log_set_threshold(LogLevel threshold);
 
 inline void log_debug(const std::string& message) { log_message(LogLevel::kDebug, message); }
 inline void log_info(const std::string& message) { log_message(LogLevel::kInfo, message); }

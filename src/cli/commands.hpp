@@ -23,6 +23,7 @@ void setup_import(CLI::App& command, int* exit_code);
 void setup_profile(CLI::App& command, int* exit_code);
 void setup_watch(CLI::App& command, int* exit_code);
 void setup_diagnose(CLI::App& command, int* exit_code);
+void setup_test(CLI::App& command, int* exit_code);
 
 /// The table main() registers, in the order `--help` lists them.
 inline constexpr Command kCommands[] = {
@@ -36,6 +37,8 @@ inline constexpr Command kCommands[] = {
     {"suspend",
      "Unload, write to /sys/power/state, load back (for systems without a sleep manager)",
      setup_suspend},
+    {"test", "Sleep and wake N times, woken by the RTC alarm, and report per cycle what happened",
+     setup_test},
     {"status", "Show what the hook unloaded and has not loaded back yet", setup_status},
     {"restore", "Load back everything the hook left recorded", setup_restore},
     {"import-pm-utils", "Print a configuration fragment from pm-utils' SUSPEND_MODULES settings",

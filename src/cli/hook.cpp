@@ -15,6 +15,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
+#include "cli/suspend.hpp"
 #include "cli/watch.hpp"
 #include "executor.hpp"
 #include "log.hpp"
@@ -65,10 +66,11 @@ ExecutorOptions executor_options(const AdminConfig& config, bool dry_run) {
   return options;
 }
 
-/// Notes the kernel's suspend counters in the sleep log; never stops a phase. The entry is
-/// taken and written when the phase ends, whichever way (the counters do not move within a
-/// phase): reading the counters and rewriting the log stay off the path between the hook's
-/// start and the modules going or coming back (bench/vm).
+/// Notes the kernel's suspend counters in the sleep log when it goes out of scope; never stops
+/// a phase. pre keeps it to its end, whichever way it ends (the counters do not move within a
+/// phase), so reading the counters and rewriting the log stay off the path between the hook's
+/// start and the modules going (bench/vm); post writes it before the loads (note_post adds to
+/// that entry).
 class SleepNote {
  public:
   SleepNote(StateStore& store, SleepPhase phase, SleepType type, HookFrontend frontend)
@@ -156,6 +158,20 @@ bool run_pre_phase(const SleepEvent& event, const HookOptions& options, Backends
   return true;
 }
 
+/// Notes on post's sleep-log entry what it brought back and what stays recorded.
+void note_post(StateStore& store, const std::vector<ActionResult>& results) {
+  std::vector<SleepLogAction> actions;
+  for (const ActionResult& result : results)
+    if (result.kind != StateRecord::Kind::kUnreadable && !result.object.empty())
+      actions.push_back(
+          {result.kind, result.object, result.outcome == ActionResult::Outcome::kDone});
+  try {
+    note_post_actions(store.directory(), actions);
+  } catch (const Error& error) {
+    log_warning(std::string(error.what()) + "; the sleep log misses what this post did");
+  }
+}
+
 bool run_post_phase(const SleepEvent& event, const HookOptions& options, Backends backends) {
   const std::string label = event.label();
   AdminConfig config;
@@ -173,10 +189,12 @@ bool run_post_phase(const SleepEvent& event, const HookOptions& options, Backend
       if (!store.open_for_reading()) return true;
     } else {
       store.lock(executor.deadline);
+      // Written before the loads: note_post adds what this post did to this entry.
+      const SleepNote entry(store, SleepPhase::kPost, event.type, event.frontend);
     }
-    std::optional<SleepNote> note;
-    if (!options.dry_run) note.emplace(store, SleepPhase::kPost, event.type, event.frontend);
-    for (const ActionResult& result : run_post(label, backends, store, executor))
+    const std::vector<ActionResult> results = run_post(label, backends, store, executor);
+    if (!options.dry_run) note_post(store, results);
+    for (const ActionResult& result : results)
       if (result.outcome == ActionResult::Outcome::kFailed) return false;
   } catch (const std::exception& error) {
     log_error(label + ": " + error.what() + "; run 'suspendfix status' and 'suspendfix restore'");
@@ -247,26 +265,43 @@ int write_power_file(const std::string& path, const std::string& text) {
 }
 
 int run_suspend(HookOptions& options) {
+  SuspendRequest request;
+  request.scan = options.scan;
+  request.mode = options.mode;
+  request.mem_sleep = options.mem_sleep;
+  request.dry_run = options.dry_run;
+  return suspend_once(request).status;
+}
+
+}  // namespace
+
+SuspendOutcome suspend_once(const SuspendRequest& request) {
   SleepEvent event;
   event.frontend = HookFrontend::kSelf;
-  if (options.mode == "mem" || options.mode == "freeze")
+  if (request.mode == "mem" || request.mode == "freeze")
     event.type = SleepType::kSuspend;
-  else if (options.mode == "disk")
+  else if (request.mode == "disk")
     event.type = SleepType::kHibernate;
   else
-    throw UsageError("bad --mode '" + options.mode + "': expected mem, freeze or disk");
-  if (!options.mem_sleep.empty() && options.mem_sleep != "s2idle" &&
-      options.mem_sleep != "shallow" && options.mem_sleep != "deep")
-    throw UsageError("bad --mem-sleep '" + options.mem_sleep +
+    throw UsageError("bad --mode '" + request.mode + "': expected mem, freeze or disk");
+  if (!request.mem_sleep.empty() && request.mem_sleep != "s2idle" &&
+      request.mem_sleep != "shallow" && request.mem_sleep != "deep")
+    throw UsageError("bad --mem-sleep '" + request.mem_sleep +
                      "': expected s2idle, shallow or deep");
+  HookOptions options;
+  options.scan = request.scan;
+  options.dry_run = request.dry_run;
+  SuspendOutcome outcome;
   // As systemd's sleep does: the point of no return is known before anything is changed.
   int state_fd = -1;
   if (!options.dry_run) {
     state_fd = open("/sys/power/state", O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
     if (state_fd < 0) {
+      outcome.open_error = errno;
       log_error("could not open /sys/power/state for writing: " + errno_string(errno) +
                 "; not suspending, nothing was unloaded");
-      return 1;
+      outcome.status = 1;
+      return outcome;
     }
   }
   auto modules = make_kmod_backend();
@@ -278,30 +313,32 @@ int run_suspend(HookOptions& options) {
   SleepCaller self;
   if (const auto stat = read_process_stat(getpid()))
     self = {SleepCaller::Kind::kProcess, stat->pid, stat->start_time, "suspendfix"};
-  const bool pre_ok = run_pre_phase(event, options, backends, self);
-  int status = 0;
+  outcome.pre_ok = run_pre_phase(event, options, backends, self);
   if (options.dry_run) {
-    log_notice("would write '" + options.mode + "' to /sys/power/state");
-  } else if (!pre_ok) {
+    log_notice("would write '" + request.mode + "' to /sys/power/state");
+  } else if (!outcome.pre_ok) {
     log_error("not suspending: pre failed (see above)");
-    status = 1;
+    outcome.status = 1;
   } else {
     alarm(0);  // the sleep itself may last any time
-    if (!options.mem_sleep.empty()) {
-      if (const int error = write_power_file("/sys/power/mem_sleep", options.mem_sleep))
-        log_warning("could not write '" + options.mem_sleep +
+    if (!request.mem_sleep.empty()) {
+      if (const int error = write_power_file("/sys/power/mem_sleep", request.mem_sleep))
+        log_warning("could not write '" + request.mem_sleep +
                     "' to /sys/power/mem_sleep: " + errno_string(error) + ", ignoring");
     }
     sync();
+    if (request.before_write) request.before_write();
     const auto started = Clock::now();
-    const ssize_t wrote = write(state_fd, options.mode.data(), options.mode.size());
-    const int error = wrote < 0 ? errno : 0;
+    outcome.wrote = true;
+    const ssize_t wrote = write(state_fd, request.mode.data(), request.mode.size());
+    outcome.write_error = wrote < 0 ? errno : 0;
+    if (request.after_write) request.after_write();
     if (wrote < 0) {
       const std::string kernel = kernel_suspend_record();
-      log_error("could not " + std::string(options.mode == "disk" ? "hibernate" : "suspend") +
-                ": writing '" + options.mode + "' to /sys/power/state failed: " +
-                errno_string(error) + "; the kernel says: " + kernel);
-      status = 1;
+      log_error("could not " + std::string(request.mode == "disk" ? "hibernate" : "suspend") +
+                ": writing '" + request.mode + "' to /sys/power/state failed: " +
+                errno_string(outcome.write_error) + "; the kernel says: " + kernel);
+      outcome.status = 1;
     } else {
       const auto seconds =
           std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count() /
@@ -312,11 +349,11 @@ int run_suspend(HookOptions& options) {
   }
   if (state_fd >= 0) close(state_fd);
   event.phase = SleepPhase::kPost;
-  if (!run_post_phase(event, options, backends)) status = 1;
-  return status;
+  outcome.post_ok = run_post_phase(event, options, backends);
+  if (!outcome.post_ok) outcome.status = 1;
+  alarm(0);  // post's backstop: this process may go on (test runs the next cycle)
+  return outcome;
 }
-
-}  // namespace
 
 void setup_hook(CLI::App& command, int* exit_code) {
   auto options = std::make_shared<HookOptions>();

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // suspendfix status and suspendfix restore: what the hook left recorded, and bringing it back.
+#include "cli/state_commands.hpp"
+
 #include <ctime>
 #include <iostream>
 #include <memory>
@@ -193,6 +195,8 @@ int run_status(bool json) {
   return view.needs_a_person() ? 1 : 0;
 }
 
+}  // namespace
+
 int run_restore(const ScanOptions& scan, bool dry_run, bool forget_unreadable) {
   AdminConfig config;
   try {
@@ -220,8 +224,6 @@ int run_restore(const ScanOptions& scan, bool dry_run, bool forget_unreadable) {
     if (result.outcome != ActionResult::Outcome::kDone && !dry_run) status = 1;
   return status;
 }
-
-}  // namespace
 
 void setup_status(CLI::App& command, int* exit_code) {
   auto json = std::make_shared<bool>(false);

@@ -20,6 +20,10 @@ bool read_journal(const LogFeed& feed, std::string* why_not);
 /// False, with the reason in *why_not, when it cannot be opened.
 bool read_kmsg(const LogFeed& feed, std::string* why_not, const std::string& path = "/dev/kmsg");
 
+/// One /dev/kmsg record ("prio,seq,usec,flags;message\n" and its " KEY=value" lines) into
+/// feed, with the kernel's timestamp as dmesg shows it. A record without ';' is skipped.
+void feed_kmsg_record(std::string_view record, const LogFeed& feed);
+
 /// A /dev/kmsg record's continuation lines carry " DEVICE=+pci:0000:00:14.0": that value.
 std::string_view kmsg_device(std::string_view record);
 

@@ -32,6 +32,40 @@ std::optional<HookFrontend> frontend_from_name(const std::string& name) {
   return std::nullopt;
 }
 
+std::optional<StateRecord::Kind> action_kind(std::string_view name) {
+  for (auto kind :
+       {StateRecord::Kind::kModule, StateRecord::Kind::kUnbind, StateRecord::Kind::kRemove})
+    if (name == state_kind_name(kind)) return kind;
+  return std::nullopt;
+}
+
+/// "module:xhci_pci,unbind:0000:00:02.0" (a slot holds colons: the kind ends at the first).
+/// Items that cannot be read are skipped: the list is for reports, nothing acts on it.
+void read_actions(std::string_view list, bool back, std::vector<SleepLogAction>& out) {
+  while (!list.empty()) {
+    const size_t comma = list.find(',');
+    const std::string_view item = list.substr(0, comma);
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+    const size_t colon = item.find(':');
+    if (colon == std::string_view::npos || colon + 1 == item.size() || item.size() > 200) continue;
+    if (const auto kind = action_kind(item.substr(0, colon)))
+      out.push_back({*kind, std::string(item.substr(colon + 1)), back});
+  }
+}
+
+std::string format_actions(const std::vector<SleepLogAction>& actions, bool back) {
+  std::string list;
+  for (const SleepLogAction& action : actions) {
+    // Objects are module names and PCI slots; anything that would break the line is left out.
+    if (action.back != back || action.object.empty() ||
+        action.object.find_first_of(" ,\t\n") != std::string::npos)
+      continue;
+    list +=
+        (list.empty() ? "" : ",") + std::string(state_kind_name(action.kind)) + ":" + action.object;
+  }
+  return list.empty() ? "" : std::string(back ? " back=" : " left=") + list;
+}
+
 /// One entry line; "" when it was read, else what is wrong.
 std::string read_entry(const std::string& line, SleepLogEntry& entry) {
   std::istringstream stream(line);
@@ -58,6 +92,13 @@ std::string read_entry(const std::string& line, SleepLogEntry& entry) {
   std::string rest;
   std::getline(stream, rest);
   entry.counters = parse_suspend_counters(rest);
+  std::istringstream words(rest);
+  for (std::string word; words >> word;) {
+    if (word.rfind("back=", 0) == 0)
+      read_actions(std::string_view(word).substr(5), true, entry.actions);
+    if (word.rfind("left=", 0) == 0)
+      read_actions(std::string_view(word).substr(5), false, entry.actions);
+  }
   return "";
 }
 
@@ -93,9 +134,16 @@ std::string format_sleep_log(const std::vector<SleepLogEntry>& entries) {
            " " + sleep_type_name(entry.sleep) + " " + hook_frontend_name(entry.frontend) +
            " asleep_ms=" + std::to_string(entry.asleep_ms);
     const std::string counters = format_suspend_counters(entry.counters);
-    out += (counters.empty() ? "" : " " + counters) + "\n";
+    out += (counters.empty() ? "" : " " + counters) + format_actions(entry.actions, true) +
+           format_actions(entry.actions, false) + "\n";
   }
   return out;
+}
+
+bool same_sleep_log_entry(const SleepLogEntry& a, const SleepLogEntry& b) {
+  return a.phase == b.phase && a.boot_id == b.boot_id && a.realtime == b.realtime &&
+         a.sleep == b.sleep && a.frontend == b.frontend && a.asleep_ms == b.asleep_ms &&
+         a.counters.counters == b.counters.counters;
 }
 
 SleepLog read_sleep_log(const std::string& state_directory) {
@@ -126,6 +174,18 @@ void append_sleep_log(PrivateDirectory& directory, const SleepLogEntry& entry) {
   entries.push_back(entry);
   if (entries.size() > kSleepLogEntries)
     entries.erase(entries.begin(), entries.end() - static_cast<std::ptrdiff_t>(kSleepLogEntries));
+  directory.replace(kFile, format_sleep_log(entries));
+}
+
+void note_post_actions(PrivateDirectory& directory, const std::vector<SleepLogAction>& actions) {
+  if (actions.empty()) return;
+  const auto text = directory.read(kFile, kMaxBytes, "sleep log");
+  if (!text) return;
+  std::vector<SleepLogEntry> entries = parse_sleep_log(*text, directory.path_of(kFile)).entries;
+  if (entries.empty() || entries.back().phase != SleepPhase::kPost ||
+      entries.back().boot_id != read_boot_id())
+    return;
+  entries.back().actions = actions;
   directory.replace(kFile, format_sleep_log(entries));
 }
 

@@ -25,6 +25,8 @@
 #include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
@@ -37,6 +39,8 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+
+#include "shim.h"
 
 #define MODULE_NAME_OFFSET_64 24 /* offsetof(struct module, name), 64-bit */
 
@@ -239,7 +243,7 @@ static void add_refcnt(const char *name, long delta)
 }
 
 /* "init NAME 0|ENAME [PARAMS]" / "delete NAME 0|ENAME [force]", one write(). */
-static void log_call(const char *op, const char *name, int err, const char *extra)
+void log_call(const char *op, const char *name, int err, const char *extra)
 {
 	const char *log = getenv("SUSPENDFIX_FAKE_LOG");
 	char line[1024];
@@ -526,41 +530,4 @@ long syscall(long nr, ...)
 		return delete_module((const char *)a[0], (unsigned int)a[1]);
 	}
 	return real(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-}
-
-/* ---------- 3. a sleep the kernel refuses ---------- */
-
-/*
- * SUSPENDFIX_FAKE_POWER_STATE_ERROR=EBUSY: a write(2) to /sys/power/state (wherever umockdev
- * put it: the fd's path ends so) fails with that errno, as the kernel's does when a device
- * refuses to suspend. Opening it still works: the refusal comes at the point of no return.
- */
-ssize_t write(int fd, const void *data, size_t size)
-{
-	static __typeof__(write) *real;
-	if (!real)
-		real = (__typeof__(write) *)dlsym(RTLD_NEXT, "write");
-	const char *spec = getenv("SUSPENDFIX_FAKE_POWER_STATE_ERROR");
-	if (spec && *spec) {
-		char link[64], path[PATH_MAX];
-		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-		static __typeof__(readlink) *real_readlink;
-		if (!real_readlink)
-			real_readlink = (__typeof__(readlink) *)dlsym(RTLD_NEXT, "readlink");
-		ssize_t n = real_readlink(link, path, sizeof(path) - 1);
-		const char *tail = "/sys/power/state";
-		if (n > (ssize_t)strlen(tail)) {
-			path[n] = '\0';
-			if (!strcmp(path + n - strlen(tail), tail)) {
-				int err = atoi(spec);
-				for (int i = 1; i < 4096 && !err; i++)
-					if (strerrorname_np(i) && !strcmp(strerrorname_np(i), spec))
-						err = i;
-				log_call("write", "power/state", err ? err : EIO, "");
-				errno = err ? err : EIO;
-				return -1;
-			}
-		}
-	}
-	return real(fd, data, size);
 }

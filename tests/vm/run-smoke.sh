@@ -26,8 +26,9 @@
 #   hooks              smoke,wake-sources,sfx-cli,sfx-kernel-plan,sfx-systemd-hook,sfx-elogind-hook,sfx-pmutils-hook,sfx-s2idle
 #   cycles             sfx-suspend,sfx-ten-cycles,sfx-device-actions,sfx-mounted-disk,sfx-self-heal
 #   driver+edu         drv-phases,drv-no-profile,journey-diagnose,sfx-test-cycles,drv-profile,drv-pinned
-#   systemd@systemd+edu deb-smoke,client-systemctl,client-pm-suspend,systemd-killed,drv-no-profile,journey-diagnose,drv-profile,sfx-test-cycles
+#   systemd@systemd+edu deb-smoke,client-systemctl,client-pm-suspend,systemd-killed,drv-no-profile,journey-diagnose,drv-profile
 #   elogind@elogind+edu deb-smoke,client-loginctl,elogind-cancel,drv-no-profile,drv-profile,sfx-test-cycles
+#   sleeptest@systemd+edu sfx-test-cycles (systemctl and pm-suspend: ~6 min, its own VM)
 #   without:  harness = smoke,wake-sources;   standin: harness + standin = sfx-cli
 # on any other kernel only the NEC hook and ten-cycle scenarios, each group after the plan check
 # (k612 for 6.12):
@@ -115,8 +116,9 @@ else
                GROUPS_=("hooks=smoke,wake-sources,sfx-cli,sfx-kernel-plan,sfx-systemd-hook,sfx-elogind-hook,sfx-pmutils-hook,sfx-s2idle"
                         "cycles=sfx-suspend,sfx-ten-cycles,sfx-device-actions,sfx-mounted-disk,sfx-self-heal"
                         "driver+edu=drv-phases,drv-no-profile,journey-diagnose,sfx-test-cycles,drv-profile,drv-pinned"
-                        "systemd@systemd+edu=deb-smoke,client-systemctl,client-pm-suspend,systemd-killed,drv-no-profile,journey-diagnose,drv-profile,sfx-test-cycles"
-                        "elogind@elogind+edu=deb-smoke,client-loginctl,elogind-cancel,drv-no-profile,drv-profile,sfx-test-cycles")
+                        "systemd@systemd+edu=deb-smoke,client-systemctl,client-pm-suspend,systemd-killed,drv-no-profile,journey-diagnose,drv-profile"
+                        "elogind@elogind+edu=deb-smoke,client-loginctl,elogind-cancel,drv-no-profile,drv-profile,sfx-test-cycles"
+                        "sleeptest@systemd+edu=sfx-test-cycles")
            else # another kernel: the NEC hook and ten-cycle scenarios, after the plan check
                k=k${KSERIES//./}
                GROUPS_=("${k}_hooks=sfx-kernel-plan,sfx-systemd-hook,sfx-elogind-hook,sfx-pmutils-hook"
