@@ -34,6 +34,21 @@ void add_scan_options(CLI::App& command, ScanOptions& options) {
   add_config_option(command, options);
 }
 
+void add_sleep_state_options(CLI::App& command, std::string& mode, std::string& mem_sleep,
+                             const std::string& when_mem_sleep) {
+  command
+      .add_option("--mode", mode,
+                  "What to write to /sys/power/state: mem (default), freeze or disk")
+      ->check(CLI::IsMember({"mem", "freeze", "disk"}))
+      ->type_name("MODE");
+  command
+      .add_option(
+          "--mem-sleep", mem_sleep,
+          "Write this to /sys/power/mem_sleep " + when_mem_sleep + ": s2idle, shallow or deep")
+      ->check(CLI::IsMember({"s2idle", "shallow", "deep"}))
+      ->type_name("KIND");
+}
+
 void add_config_option(CLI::App& command, ScanOptions& options) {
   command.add_option("--config", options.config_path, "Read the configuration from FILE")
       ->type_name("FILE")

@@ -26,6 +26,11 @@ struct ScanOptions {
 
 /// Adds --profiles and --config to a command.
 void add_scan_options(CLI::App& command, ScanOptions& options);
+/// Adds --mode (what goes into /sys/power/state: mem, freeze, disk) and --mem-sleep (what goes
+/// into /sys/power/mem_sleep: s2idle, shallow, deep), each checked against the kernel's words.
+/// when_mem_sleep says when the latter is written ("first", "for the run").
+void add_sleep_state_options(CLI::App& command, std::string& mode, std::string& mem_sleep,
+                             const std::string& when_mem_sleep);
 /// Adds --config alone (restore).
 void add_config_option(CLI::App& command, ScanOptions& options);
 

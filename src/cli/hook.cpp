@@ -17,6 +17,7 @@
 #include "cli/context.hpp"
 #include "cli/suspend.hpp"
 #include "cli/watch.hpp"
+#include "enum_names.hpp"
 #include "executor.hpp"
 #include "log.hpp"
 #include "sleep/sleep_event.hpp"
@@ -33,13 +34,17 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int kPmUtilsNotApplicable = 254;  // pm-utils' $NA
 
+/// The hook scripts' first argument. "systemd" is the name the first hooks were installed with.
+constexpr EnumName<HookFrontend> kFrontendWords[] = {{HookFrontend::kSystemd, "systemd-sleep"},
+                                                     {HookFrontend::kSystemd, "systemd"},
+                                                     {HookFrontend::kElogind, "elogind"},
+                                                     {HookFrontend::kPmUtils, "pm-utils"}};
+
 struct HookOptions {
   ScanOptions scan;
   bool dry_run = false;
-  std::string frontend;
+  std::string frontend;  // one of kFrontendWords
   std::vector<std::string> arguments;
-  std::string mode = "mem";
-  std::string mem_sleep;
 };
 
 /// The last line of defence against a hang: the hook must never hold up a suspend past
@@ -209,16 +214,7 @@ SleepCaller sleep_caller() {
 }
 
 int run_hook(HookOptions& options) {
-  HookFrontend frontend;
-  if (options.frontend == "systemd-sleep" || options.frontend == "systemd")
-    frontend = HookFrontend::kSystemd;
-  else if (options.frontend == "elogind")
-    frontend = HookFrontend::kElogind;
-  else if (options.frontend == "pm-utils")
-    frontend = HookFrontend::kPmUtils;
-  else
-    throw UsageError("bad hook frontend '" + options.frontend +
-                     "': expected systemd-sleep, elogind or pm-utils");
+  const HookFrontend frontend = *value_of(kFrontendWords, options.frontend);
   const char* action = std::getenv("SYSTEMD_SLEEP_ACTION");
   const ParsedHookArguments parsed =
       parse_hook_arguments(frontend, options.arguments, action ? action : "");
@@ -264,15 +260,6 @@ int write_power_file(const std::string& path, const std::string& text) {
   return saved;
 }
 
-int run_suspend(HookOptions& options) {
-  SuspendRequest request;
-  request.scan = options.scan;
-  request.mode = options.mode;
-  request.mem_sleep = options.mem_sleep;
-  request.dry_run = options.dry_run;
-  return suspend_once(request).status;
-}
-
 }  // namespace
 
 SuspendOutcome suspend_once(const SuspendRequest& request) {
@@ -282,12 +269,8 @@ SuspendOutcome suspend_once(const SuspendRequest& request) {
     event.type = SleepType::kSuspend;
   else if (request.mode == "disk")
     event.type = SleepType::kHibernate;
-  else
-    throw UsageError("bad --mode '" + request.mode + "': expected mem, freeze or disk");
-  if (!request.mem_sleep.empty() && request.mem_sleep != "s2idle" &&
-      request.mem_sleep != "shallow" && request.mem_sleep != "deep")
-    throw UsageError("bad --mem-sleep '" + request.mem_sleep +
-                     "': expected s2idle, shallow or deep");
+  else  // the command line checked it (add_sleep_state_options): a caller's mistake
+    throw UsageError("bad sleep mode '" + request.mode + "': expected mem, freeze or disk");
   HookOptions options;
   options.scan = request.scan;
   options.dry_run = request.dry_run;
@@ -360,24 +343,19 @@ void setup_hook(CLI::App& command, int* exit_code) {
   add_scan_options(command, options->scan);
   command.add_flag("--dry-run", options->dry_run, "Print what would be done and change nothing");
   command.add_option("frontend", options->frontend, "systemd-sleep, elogind or pm-utils")
-      ->required();
+      ->required()
+      ->check(CLI::IsMember(names_of(kFrontendWords)));
   command.add_option("arguments", options->arguments, "The arguments the sleep system passed");
   command.allow_extras(false);
   command.callback([options, exit_code] { *exit_code = run_hook(*options); });
 }
 
 void setup_suspend(CLI::App& command, int* exit_code) {
-  auto options = std::make_shared<HookOptions>();
-  add_scan_options(command, options->scan);
-  command.add_flag("--dry-run", options->dry_run, "Print what would be done and change nothing");
-  command
-      .add_option("--mode", options->mode, "What to write to /sys/power/state: mem, freeze or disk")
-      ->type_name("MODE");
-  command
-      .add_option("--mem-sleep", options->mem_sleep,
-                  "Write this to /sys/power/mem_sleep first: s2idle, shallow or deep")
-      ->type_name("KIND");
-  command.callback([options, exit_code] { *exit_code = run_suspend(*options); });
+  auto request = std::make_shared<SuspendRequest>();
+  add_scan_options(command, request->scan);
+  command.add_flag("--dry-run", request->dry_run, "Print what would be done and change nothing");
+  add_sleep_state_options(command, request->mode, request->mem_sleep, "first");
+  command.callback([request, exit_code] { *exit_code = suspend_once(*request).status; });
 }
 
 }  // namespace suspendfix

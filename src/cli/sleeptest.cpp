@@ -80,19 +80,8 @@ void install_stop_handlers() {
 }
 
 TestRequest request_of(const TestOptions& options) {
-  if (options.mode != "mem" && options.mode != "freeze" && options.mode != "disk")
-    throw UsageError("bad --mode '" + options.mode + "': expected mem, freeze or disk");
-  if (!options.mem_sleep.empty() && options.mem_sleep != "s2idle" &&
-      options.mem_sleep != "shallow" && options.mem_sleep != "deep")
-    throw UsageError("bad --mem-sleep '" + options.mem_sleep +
-                     "': expected s2idle, shallow or deep");
-  TestRequest request;
-  if (!options.through.empty()) {
-    request.through = sleep_path_from_name(options.through);
-    if (!request.through)
-      throw UsageError("bad --through '" + options.through +
-                       "': expected systemd, elogind, pm-utils or self");
-  }
+  TestRequest request;  // CLI11 checked every word against its table
+  if (!options.through.empty()) request.through = sleep_path_from_name(options.through);
   request.mode = options.mode;
   request.mem_sleep = options.mem_sleep;
   request.min_battery = options.min_battery;
@@ -246,9 +235,7 @@ void setup_test(CLI::App& command, int* exit_code) {
   command.add_option("--cycles", options->cycles, "How many sleeps (default 5)")
       ->check(CLI::Range(1, 1000))
       ->type_name("N");
-  command.add_option("--mode", options->mode, "mem (default), freeze or disk")->type_name("MODE");
-  command.add_option("--mem-sleep", options->mem_sleep, "s2idle, shallow or deep, for the run")
-      ->type_name("KIND");
+  add_sleep_state_options(command, options->mode, options->mem_sleep, "for the run");
   command
       .add_option("--wake-after", options->wake_after,
                   "Seconds from the start of each sleep to the RTC alarm (default 5)")
@@ -258,6 +245,7 @@ void setup_test(CLI::App& command, int* exit_code) {
       .add_option("--through", options->through,
                   "systemd, elogind, pm-utils or self (default: the sleep system whose hook is "
                   "installed and running)")
+      ->check(CLI::IsMember(names_of(kSleepPathNames)))
       ->type_name("PATH");
   command.add_flag("--keep-going", options->keep_going, "Go on after a failed cycle");
   command.add_flag("--json", options->json, "Print JSON (schema 1) instead of text");

@@ -111,24 +111,10 @@ void check_kernel(const TestRequest& request, const SystemFacts& facts, Prefligh
 
 }  // namespace
 
-const char* sleep_path_name(SleepPath path) {
-  switch (path) {
-    case SleepPath::kSelf:
-      return "self";
-    case SleepPath::kSystemd:
-      return "systemd";
-    case SleepPath::kElogind:
-      return "elogind";
-    case SleepPath::kPmUtils:
-      return "pm-utils";
-  }
-  return "?";
-}
+const char* sleep_path_name(SleepPath path) { return name_of(kSleepPathNames, path); }
 
 std::optional<SleepPath> sleep_path_from_name(std::string_view name) {
-  for (SleepPath path : kAllSleepPaths)
-    if (name == sleep_path_name(path)) return path;
-  return std::nullopt;
+  return value_of(kSleepPathNames, name);
 }
 
 std::vector<std::string> sleep_path_command(SleepPath path, const std::string& mode) {

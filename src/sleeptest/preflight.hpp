@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "enum_names.hpp"
+
 namespace suspendfix {
 
 /// The ways `suspendfix test` puts the machine to sleep: suspendfix's own pre, write, post,
@@ -15,7 +17,11 @@ namespace suspendfix {
 enum class SleepPath { kSelf, kSystemd, kElogind, kPmUtils };
 inline constexpr SleepPath kAllSleepPaths[] = {SleepPath::kSystemd, SleepPath::kElogind,
                                                SleepPath::kPmUtils, SleepPath::kSelf};
-const char* sleep_path_name(SleepPath path);  // "self", "systemd", "elogind", "pm-utils"
+inline constexpr EnumName<SleepPath> kSleepPathNames[] = {{SleepPath::kSystemd, "systemd"},
+                                                          {SleepPath::kElogind, "elogind"},
+                                                          {SleepPath::kPmUtils, "pm-utils"},
+                                                          {SleepPath::kSelf, "self"}};
+const char* sleep_path_name(SleepPath path);
 std::optional<SleepPath> sleep_path_from_name(std::string_view name);
 /// The client's command for a mode (mem, disk): {"systemctl", "suspend"}; empty for self.
 std::vector<std::string> sleep_path_command(SleepPath path, const std::string& mode);

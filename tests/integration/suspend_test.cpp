@@ -28,5 +28,33 @@ TEST_F(HookTest, Regression_Issue11_SuspendDoesNotSleepWhenPreCouldNotRun) {
   EXPECT_TRUE(kernel_->calls().empty());
 }
 
+// Every word a command takes from a closed set is checked by the command line, before anything
+// is read or changed: a typo is a usage error (2) that names the option and the choices.
+TEST_F(HookTest, WordsFromAClosedSetAreCheckedBeforeAnythingHappens) {
+  testbed_.add_sysfs("file power/state freeze mem disk\n");
+  const struct {
+    std::string command;
+    std::vector<std::string> arguments;
+    std::string message;
+  } cases[] = {
+      {"suspend", {"--mode", "nap"}, "--mode: nap not in {mem,freeze,disk}"},
+      {"suspend", {"--mem-sleep", "s3"}, "--mem-sleep: s3 not in {s2idle,shallow,deep}"},
+      {"test", {"--mode", "standby"}, "--mode: standby not in {mem,freeze,disk}"},
+      {"test", {"--through", "upower"}, "--through: upower not in {systemd,elogind,pm-utils,self}"},
+      {"hook",
+       {"upower", "pre", "suspend"},
+       "frontend: upower not in {systemd-sleep,systemd,elogind,pm-utils}"},
+  };
+  for (const auto& c : cases) {
+    const auto result = run(c.command, c.arguments);
+    EXPECT_EQ(result.exit_code, 2) << c.command << ": " << result.err;
+    EXPECT_NE(result.err.find(c.message), std::string::npos) << result.err;
+  }
+  EXPECT_EQ(read_file(testbed_.sys_dir() + "/power/state"), "freeze mem disk\n")
+      << "not even opened for writing";
+  EXPECT_TRUE(kernel_->calls().empty());
+  EXPECT_FALSE(fs::exists(state_dir() + "/state"));
+}
+
 }  // namespace
 }  // namespace suspendfix
