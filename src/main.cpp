@@ -14,6 +14,7 @@
 #include "error.hpp"
 #include "log.hpp"
 #include "output/text_safety.hpp"
+#include "timing.hpp"
 
 namespace {
 
@@ -51,6 +52,7 @@ int exit_with(const CLI::App& app, const CLI::Error& error) {
 int main(int argc, char** argv) {
   using namespace suspendfix;
   open_standard_descriptors();
+  PhaseTimer total("main");  // from main() to its return; bench/vm takes process start from it
   CLI::App app{"suspendfix: unload the kernel modules that break suspend, and bring them back"};
   app.name("suspendfix");
   app.set_version_flag("--version", std::string("suspendfix ") + kVersion);
@@ -63,8 +65,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   app.fallthrough();
   int exit_code = 0;
+  PhaseTimer table_timer("command table");
   for (const Command& command : kCommands)
     command.setup(*app.add_subcommand(command.name, command.summary), &exit_code);
+  table_timer.stop();
   app.parse_complete_callback([&] {
     LogOptions options;
     options.threshold = debug ? LogLevel::kDebug : verbose ? LogLevel::kInfo : LogLevel::kNotice;

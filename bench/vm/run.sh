@@ -47,7 +47,7 @@ fi
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 say "kernel $KVER, $N repetitions, host load $load; booting"
 "$VM/run-vm.py" --kernel "$CACHE/kernel-$KVER/root/boot/vmlinuz-$KVER" --initrd "$W/initrd.gz" \
-    --scenario sfx-bench --name bench --timeout $((120 + N * 40)) --usb-disk-mb 8 \
+    --scenario sfx-bench --name bench --timeout "${SFX_VM_TIMEOUT:-$((120 + N * 40))}" --usb-disk-mb 8 \
     --append "sfx.bench_n=$N" --artefacts "$OUT" --keep-logs --json "$OUT/summary.json" \
     > "$OUT/run-vm.out" 2>&1
 rc=$?
@@ -111,6 +111,21 @@ for title, lines in rows:
     print(title)
     for label, variant, key in lines:
         print(f"  {label:42s} {cell(variant, key)}")
+    print()
+def phases(variant):
+    keys = []
+    for (v, k) in data:
+        if v == variant and k not in keys:
+            keys.append(k)
+    return keys
+for variant, title in (("sfx_pre_ms", "hook pre suspend"), ("sfx_post_ms", "hook post suspend")):
+    keys = phases(variant)
+    if not keys:
+        continue
+    print(f"{title}: phases in ms, medians [min-max] ($SUSPENDFIX_TIMINGS; 'main' is all of main())")
+    for k in keys:
+        v = data[(variant, k)]
+        print(f"  {k.replace('_', ' '):42s} {statistics.median(v):8.2f}  [{min(v):.2f}-{max(v):.2f}]")
     print()
 pre_r = ratio(med("sfx", "pre"), med("manual", "pre"))
 print("ratios of medians")

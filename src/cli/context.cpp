@@ -8,10 +8,11 @@
 #include <sstream>
 
 #include "config.hpp"
-#include "hardware/platform.hpp"
-#include "hardware/storage.hpp"
+#include "hardware/system_facts.hpp"
 #include "log.hpp"
 #include "planner/planner.hpp"
+#include "planner/protection.hpp"
+#include "timing.hpp"
 
 namespace suspendfix {
 
@@ -82,6 +83,7 @@ std::string cache_directory(const std::vector<ProfileDirectory>& directories) {
 }
 
 AdminConfig load_config(const ScanOptions& options) {
+  PhaseTimer timer("configuration");
   ConfigFile file;
   file.given = options.config_given;
   file.path = file.given ? options.config_path : env_or("SUSPENDFIX_CONFIG", kConfigFile);
@@ -91,7 +93,9 @@ AdminConfig load_config(const ScanOptions& options) {
 
 void scan_machine(const ScanOptions& options, SleepType sleep, DeviceSource& devices,
                   ModuleInspector& modules, Scan& scan) {
+  PhaseTimer device_timer("device scan");
   scan.machine = devices.scan();
+  device_timer.stop();
   if (!options.kernel_release.empty()) scan.machine.kernel_release = options.kernel_release;
   const auto directories = profile_directories(options.profile_dirs);
   for (const ProfileDirectory& directory : directories)
@@ -99,7 +103,9 @@ void scan_machine(const ScanOptions& options, SleepType sleep, DeviceSource& dev
   LoadOptions load;
   if (geteuid() == 0) load.trust = TrustRule{0};
   load.cache_directory = cache_directory(directories);
+  PhaseTimer profile_timer("profiles");
   scan.database = load_profile_database(directories, load);
+  profile_timer.stop();
   for (const FileError& error : scan.database.errors)
     log_warning(std::string(error.what()) + ", skipping it");
   for (const FileError& warning : scan.database.warnings)
@@ -113,18 +119,15 @@ void scan_machine(const ScanOptions& options, SleepType sleep, DeviceSource& dev
       where += (where.empty() ? "" : ", ") + directory;
     log_warning("no profiles found in " + where + ": nothing will be unloaded");
   }
+  PhaseTimer match_timer("match");
   scan.matches = ProfileIndex(scan.database.profiles).match(scan.machine);
+  match_timer.stop();
   PlanOptions plan_options = scan.config.plan_options(sleep);
-  const bool anything_asked = !plan_options.extra_modules.empty() ||
-                              std::any_of(scan.matches.begin(), scan.matches.end(),
-                                          [](const ProfileMatch& m) { return m.applies; });
-  // The storage walk reads every mount's device chain: only worth it when something may go.
-  if (anything_asked) {
-    for (const auto& [module, reason] : storage_protected_modules(current_storage_uses()))
-      plan_options.protected_modules.emplace(module, reason);
-    for (const auto& [module, reason] : current_platform_protected_modules(sleep))
-      plan_options.protected_modules.emplace(module, reason);
-  }
+  // The running system is read only when a rule must look at it, and only once.
+  const std::unique_ptr<SystemFacts> facts = make_system_facts();
+  Protection protection(scan.config.keep_modules, sleep, facts.get());
+  plan_options.protection = &protection;
+  PhaseTimer plan_timer("plan");
   scan.plan = make_plan(scan.machine, scan.matches, sleep, modules, plan_options);
 }
 

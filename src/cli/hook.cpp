@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
@@ -24,6 +25,7 @@
 #include "sleep/suspend_stats.hpp"
 #include "sleep/system_probe.hpp"
 #include "text_file.hpp"
+#include "timing.hpp"
 
 namespace suspendfix {
 namespace {
@@ -69,15 +71,33 @@ ExecutorOptions executor_options(const AdminConfig& config, bool dry_run) {
   return options;
 }
 
-/// Notes the kernel's suspend counters in the sleep log; never stops a phase.
-void note_sleep(StateStore& store, SleepPhase phase, SleepType type, HookFrontend frontend) {
-  try {
-    append_sleep_log(store.directory(), sleep_log_entry_now(phase, type, frontend));
-  } catch (const Error& error) {
-    log_warning(std::string(error.what()) + "; the sleep log misses this " +
-                (phase == SleepPhase::kPre ? "pre" : "post"));
+/// Notes the kernel's suspend counters in the sleep log when it goes out of scope; never stops
+/// a phase. pre keeps it to its end, whichever way it ends (the counters do not move within a
+/// phase), so reading the counters and rewriting the log stay off the path between the hook's
+/// start and the modules going (bench/vm); post writes it before the loads (note_post adds to
+/// that entry).
+class SleepNote {
+ public:
+  SleepNote(StateStore& store, SleepPhase phase, SleepType type, HookFrontend frontend)
+      : store_(store), phase_(phase), type_(type), frontend_(frontend) {}
+  SleepNote(const SleepNote&) = delete;
+  SleepNote& operator=(const SleepNote&) = delete;
+  ~SleepNote() {
+    PhaseTimer timer("sleep log");
+    try {
+      append_sleep_log(store_.directory(), sleep_log_entry_now(phase_, type_, frontend_));
+    } catch (const std::exception& error) {
+      log_warning(std::string(error.what()) + "; the sleep log misses this " +
+                  (phase_ == SleepPhase::kPre ? "pre" : "post"));
+    }
   }
-}
+
+ private:
+  StateStore& store_;
+  SleepPhase phase_;
+  SleepType type_;
+  HookFrontend frontend_;
+};
 
 /// pre: plan and unload. Never throws for a single module; returns false when nothing could
 /// be done at all (broken configuration, no safe state directory, devices unreadable).
@@ -97,6 +117,7 @@ bool run_pre_phase(const SleepEvent& event, const HookOptions& options, Backends
   }
   ExecutorOptions executor = executor_options(scan.config, options.dry_run);
   if (!options.dry_run) arm_backstop(scan.config.timeout_seconds + 5);
+  PhaseTimer state_timer("state lock");
   StateStore store(state_directory());
   try {
     // The lock before the plan: a watcher restoring an earlier pre's modules must not change
@@ -106,7 +127,9 @@ bool run_pre_phase(const SleepEvent& event, const HookOptions& options, Backends
     log_error(label + ": " + error.what() + "; unloading nothing");
     return false;
   }
-  if (!options.dry_run) note_sleep(store, SleepPhase::kPre, event.type, event.frontend);
+  std::optional<SleepNote> note;
+  if (!options.dry_run) note.emplace(store, SleepPhase::kPre, event.type, event.frontend);
+  state_timer.stop();
   if (!config_ok) return false;
   if (!scan.config.acts_on(event.type)) {
     log_info(label + ": not acting on " + sleep_type_name(event.type) +
@@ -122,8 +145,11 @@ bool run_pre_phase(const SleepEvent& event, const HookOptions& options, Backends
     }
     executor.boot_id = read_boot_id();
     if (scan.config.restore_after_seconds > 0 && !options.dry_run) {
+      PhaseTimer timer("watch header");
       executor.watch = make_watch_header(event.type, caller, scan.config.restore_after_seconds);
+      timer.stop();
       executor.start_watcher = [&](const WatchHeader& header) {
+        PhaseTimer timer("watcher start");
         start_watcher(header, options.scan);
       };
     }
@@ -168,7 +194,8 @@ bool run_post_phase(const SleepEvent& event, const HookOptions& options, Backend
       if (!store.open_for_reading()) return true;
     } else {
       store.lock(executor.deadline);
-      note_sleep(store, SleepPhase::kPost, event.type, event.frontend);
+      // Written before the loads: note_post adds what this post did to this entry.
+      const SleepNote entry(store, SleepPhase::kPost, event.type, event.frontend);
     }
     const std::vector<ActionResult> results = run_post(label, backends, store, executor);
     if (!options.dry_run) note_post(store, results);
@@ -179,6 +206,11 @@ bool run_post_phase(const SleepEvent& event, const HookOptions& options, Backend
     return false;
   }
   return true;
+}
+
+SleepCaller sleep_caller() {
+  PhaseTimer timer("sleep caller");
+  return find_sleep_caller(getppid(), read_process_stat);
 }
 
 int run_hook(HookOptions& options) {
@@ -195,8 +227,7 @@ int run_hook(HookOptions& options) {
   // A hook's failures are logged, not returned: systemd ignores the code and pm-utils or
   // elogind would read anything but 0 as "abort the suspend" (STYLE.md, section 3).
   if (parsed.event->phase == SleepPhase::kPre)
-    run_pre_phase(*parsed.event, options, {*modules, *devices},
-                  find_sleep_caller(getppid(), read_process_stat));
+    run_pre_phase(*parsed.event, options, {*modules, *devices}, sleep_caller());
   else
     run_post_phase(*parsed.event, options, {*modules, *devices});
   return 0;

@@ -8,7 +8,7 @@
 #include "cli/commands.hpp"
 #include "config/pm_utils_import.hpp"
 #include "log.hpp"
-#include "planner/planner.hpp"
+#include "planner/protection.hpp"
 #include "text_file.hpp"
 
 namespace suspendfix {

@@ -7,7 +7,6 @@
 #include <cerrno>
 #include <cstdlib>
 
-#include "planner/planner.hpp"
 #include "profiles/yaml_reader.hpp"
 #include "spelling.hpp"
 
@@ -20,9 +19,6 @@ bool AdminConfig::acts_on(SleepType type) const {
 
 PlanOptions AdminConfig::plan_options(SleepType type) const {
   PlanOptions options;
-  options.protected_modules = builtin_protected_modules();
-  for (const std::string& name : keep_modules)
-    options.protected_modules[name] = "kept by the administrator (keep_modules)";
   options.disabled_profiles = disable_profiles;
   for (const ConfiguredModule& module : unload_modules)
     if (module.sleep.empty() ||

@@ -38,7 +38,8 @@ struct AdminConfig {
   int restore_after_seconds = 10;      // self-healing: how long to wait for a post; 0: never
 
   bool acts_on(SleepType type) const;
-  /// The planner's view for one sleep type: extra modules, disabled profiles, keep list.
+  /// The planner's view for one sleep type: extra modules and disabled profiles. The keep list
+  /// goes to the planner's Protection (planner/protection.hpp) with the other never-unload rules.
   PlanOptions plan_options(SleepType type) const;
 };
 

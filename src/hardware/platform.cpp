@@ -1,34 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "hardware/platform.hpp"
 
-#include "error.hpp"
-#include "text_file.hpp"
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <string>
 
 namespace suspendfix {
+namespace {
 
-std::map<std::string, std::string> platform_protected_modules(std::string_view cpuinfo,
-                                                              std::string_view mem_sleep,
-                                                              SleepType sleep) {
-  std::map<std::string, std::string> modules;
-  const bool amd = cpuinfo.find("AuthenticAMD") != std::string_view::npos;
-  // The kernel marks the mode in use with brackets: "[s2idle] deep".
-  const bool s2idle = mem_sleep.find("[s2idle]") != std::string_view::npos;
-  const bool suspends = sleep == SleepType::kSuspend || sleep == SleepType::kSuspendThenHibernate;
-  if (amd && s2idle && suspends)
-    modules["thunderbolt"] =
-        "this AMD machine suspends to idle (s2idle), which needs the USB4/Thunderbolt driver bound";
-  return modules;
+/// The first bytes of a /proc or /sys file: the first CPU's lines are enough, and on a machine
+/// with hundreds of CPUs /proc/cpuinfo is hundreds of kilobytes.
+std::string read_head(const char* path) {
+  const int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) return {};
+  char buffer[4096];
+  const ssize_t got = read(fd, buffer, sizeof buffer);
+  close(fd);
+  return got > 0 ? std::string(buffer, static_cast<size_t>(got)) : std::string();
 }
 
-std::map<std::string, std::string> current_platform_protected_modules(SleepType sleep) {
-  auto read = [](const char* path) {
-    try {
-      return read_text_file(path, 4 << 20);
-    } catch (const Error&) {
-      return std::string();
-    }
-  };
-  return platform_protected_modules(read("/proc/cpuinfo"), read("/sys/power/mem_sleep"), sleep);
+}  // namespace
+
+PlatformFacts parse_platform_facts(std::string_view cpuinfo, std::string_view mem_sleep) {
+  PlatformFacts facts;
+  facts.amd_cpu = cpuinfo.find("AuthenticAMD") != std::string_view::npos;
+  // The kernel marks the mode in use with brackets: "[s2idle] deep".
+  facts.suspends_to_idle = mem_sleep.find("[s2idle]") != std::string_view::npos;
+  return facts;
+}
+
+PlatformFacts read_platform_facts() {
+  return parse_platform_facts(read_head("/proc/cpuinfo"), read_head("/sys/power/mem_sleep"));
 }
 
 }  // namespace suspendfix

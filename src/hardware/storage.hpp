@@ -3,7 +3,6 @@
 
 #include <sys/types.h>
 
-#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,10 +24,5 @@ std::vector<std::string> parse_swaps(std::string_view text);
 
 /// The mounts and swap areas of the running system (reads /proc).
 std::vector<StorageUse> current_storage_uses();
-
-/// Modules that must stay loaded because a storage use depends on them: the drivers of every
-/// device between each block device (and the slaves of dm/md devices) and the root, plus the
-/// filesystem modules, each with the reason. Reads devices through libudev.
-std::map<std::string, std::string> storage_protected_modules(const std::vector<StorageUse>& uses);
 
 }  // namespace suspendfix

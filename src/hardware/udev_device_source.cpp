@@ -17,6 +17,7 @@
 #include "error.hpp"
 #include "hardware/device_source.hpp"
 #include "hardware/udev_util.hpp"
+#include "timing.hpp"
 
 namespace suspendfix {
 namespace {
@@ -32,10 +33,16 @@ class UdevDeviceSource : public DeviceSource {
     if (!context) throw HardwareError("could not read devices", "libudev", errno_string(errno));
     if (names_ == DeviceNames::kHwdb) hwdb_.reset(udev_hwdb_new(context.get()));
     Machine machine;
+    PhaseTimer dmi_timer("device scan: dmi");
     machine.dmi = read_dmi(context.get());
+    dmi_timer.stop();
     machine.kernel_release = kernel_release();
+    PhaseTimer pci_timer("device scan: pci");
     machine.pci = read_pci(context.get());
+    pci_timer.stop();
+    PhaseTimer usb_timer("device scan: usb");
     machine.usb = read_usb(context.get());
+    usb_timer.stop();
     hwdb_.reset();
     return machine;
   }

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Which drivers stand between a mounted filesystem (or a swap area) and the machine: unloading
-// any of them before sleep would pull the disk away. A USB disk on the NEC controller makes
-// xhci_pci such a driver.
+// The running system's facts for the never-unload rules: mounts and swaps from /proc, the
+// platform from /proc/cpuinfo and /sys/power, and, through libudev, what stands between a block
+// device and the machine. A USB disk on the NEC controller puts xhci_pci on that chain.
 #include <dirent.h>
 #include <sys/sysmacros.h>
 
 #include <set>
 
-#include "hardware/storage.hpp"
+#include "hardware/system_facts.hpp"
 #include "hardware/udev_util.hpp"
-#include "planner/planner.hpp"
+#include "timing.hpp"
 
 namespace suspendfix {
 namespace {
@@ -18,13 +18,12 @@ using namespace udev_util;
 
 class ChainWalker {
  public:
-  ChainWalker(udev* context, std::map<std::string, std::string>& modules)
-      : context_(context), modules_(modules) {}
+  ChainWalker(udev* context, StorageChain& chain) : context_(context), chain_(chain) {}
 
-  void walk_block_device(dev_t device, const std::string& reason) {
+  void walk_block_device(dev_t device) {
     UdevDevicePtr block(udev_device_new_from_devnum(context_, 'b', device));
     if (!block) block = find_by_devnum(device);  // no /sys/dev/block link (umockdev, old kernels)
-    if (block) walk(block.get(), reason, 0);
+    if (block) walk(block.get(), 0);
   }
 
  private:
@@ -42,7 +41,7 @@ class ChainWalker {
     return nullptr;
   }
 
-  void walk(udev_device* device, const std::string& reason, int depth) {
+  void walk(udev_device* device, int depth) {
     if (depth > 8) return;  // dm on md on dm...: deeper stacks are not real
     const char* syspath = udev_device_get_syspath(device);
     if (!syspath || !seen_.insert(syspath).second) return;
@@ -52,39 +51,43 @@ class ChainWalker {
         if (entry->d_name[0] == '.') continue;
         UdevDevicePtr slave(
             udev_device_new_from_subsystem_sysname(context_, "block", entry->d_name));
-        if (slave) walk(slave.get(), reason, depth + 1);
+        if (slave) walk(slave.get(), depth + 1);
       }
       closedir(slaves);
     }
     for (udev_device* node = device; node; node = udev_device_get_parent(node)) {
+      if (const char* path = udev_device_get_syspath(node)) chain_.devices.emplace_back(path);
       const std::string module = driver_module(node);
-      if (!module.empty()) modules_.emplace(module, reason);
+      if (!module.empty()) chain_.modules.push_back(module);
     }
   }
 
   udev* context_;
-  std::map<std::string, std::string>& modules_;
+  StorageChain& chain_;
   std::set<std::string> seen_;
+};
+
+class RunningSystemFacts : public SystemFacts {
+ public:
+  std::vector<StorageUse> storage_uses() override { return current_storage_uses(); }
+
+  StorageChain storage_chain(dev_t block_device) override {
+    PhaseTimer timer("storage chain");
+    StorageChain chain;
+    if (!context_) context_.reset(udev_new());
+    if (!context_) return chain;
+    ChainWalker(context_.get(), chain).walk_block_device(block_device);
+    return chain;
+  }
+
+  PlatformFacts platform() override { return read_platform_facts(); }
+
+ private:
+  UdevPtr context_;
 };
 
 }  // namespace
 
-std::map<std::string, std::string> storage_protected_modules(const std::vector<StorageUse>& uses) {
-  std::map<std::string, std::string> modules;
-  UdevPtr context(udev_new());
-  if (!context) return modules;
-  ChainWalker walker(context.get(), modules);
-  for (const StorageUse& use : uses) {
-    const bool swap = use.filesystem.empty();
-    if (!swap && builtin_protected_modules().count(use.filesystem))
-      modules.emplace(use.filesystem, "filesystem of " + use.what);
-    if (use.device == 0) continue;
-    const std::string reason =
-        swap ? "needed by " + use.what + " (swap in use; hibernation writes its image there)"
-             : "needed by the filesystem on " + use.what;
-    walker.walk_block_device(use.device, reason);
-  }
-  return modules;
-}
+std::unique_ptr<SystemFacts> make_system_facts() { return std::make_unique<RunningSystemFacts>(); }
 
 }  // namespace suspendfix

@@ -15,6 +15,7 @@
 #include "error.hpp"
 #include "log.hpp"
 #include "modules/module_backend.hpp"
+#include "timing.hpp"
 
 namespace suspendfix {
 namespace {
@@ -79,6 +80,7 @@ class KmodBackend : public ModuleBackend {
   }
 
   void unload(const std::string& name) override {
+    PhaseTimer timer("unload " + name);
     KmodModulePtr module = lookup(name);
     if (!module) throw ModuleError("unload", name, ENOENT);
     // NOLOG: libkmod would log every busy retry; the executor logs the outcome once.
@@ -87,6 +89,7 @@ class KmodBackend : public ModuleBackend {
   }
 
   void load(const std::string& name) override {
+    PhaseTimer timer("load " + name);
     KmodModulePtr module = lookup(name);
     if (!module) throw ModuleError("load", name, ENOENT);
     // As `modprobe NAME`: a blacklist entry only stops alias loads, not loads by name.
@@ -113,6 +116,9 @@ class KmodBackend : public ModuleBackend {
 
 }  // namespace
 
-std::unique_ptr<ModuleBackend> make_kmod_backend() { return std::make_unique<KmodBackend>(); }
+std::unique_ptr<ModuleBackend> make_kmod_backend() {
+  PhaseTimer timer("libkmod context");
+  return std::make_unique<KmodBackend>();
+}
 
 }  // namespace suspendfix

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
-#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -55,15 +54,14 @@ struct Plan {
   bool empty() const { return devices.empty() && modules.empty(); }
 };
 
-/// What the administrator and the safety analysis add to the profiles.
+class Protection;
+
+/// What the administrator and the safety rules add to the profiles.
 struct PlanOptions {
   std::vector<std::string> extra_modules;   // config: unload these too
   std::set<std::string> disabled_profiles;  // config: profile ids to ignore
-  /// Modules that must never be unloaded, with the reason (storage, mounted filesystems,
-  /// administrator's keep list).
-  std::map<std::string, std::string> protected_modules;
-  /// Devices (by sysfs path) that must stay: the chain behind storage in use.
-  std::map<std::string, std::string> protected_devices;
+  /// What may never be unloaded, unbound or removed (planner/protection.hpp); null: nothing.
+  Protection* protection = nullptr;
 };
 
 }  // namespace suspendfix

@@ -48,9 +48,10 @@ class Planner {
   /// The first protected module among name and everything that holds it, with its reason.
   std::string protection(const std::string& name, std::set<std::string>& seen) {
     if (!seen.insert(name).second) return {};
-    if (const auto it = options_.protected_modules.find(name);
-        it != options_.protected_modules.end())
-      return "'" + name + "' is protected: " + it->second;
+    if (options_.protection) {
+      if (const std::string why = options_.protection->module_reason(name); !why.empty())
+        return "'" + name + "' is protected: " + why;
+    }
     for (const std::string& holder : status(name).holders) {
       const std::string reason = protection(holder, seen);
       if (!reason.empty()) return reason;
@@ -161,14 +162,21 @@ void plan_devices(const Machine& machine, const ProfileMatch& match, Planner& pl
     device.action = action;
     device.why = why;
     device.profiles = {profile.id};
-    if (const auto it = options.protected_devices.find(pci.syspath);
-        it != options.protected_devices.end()) {
+    // Its driver's module first: a device goes with it. Then the device itself, for a
+    // built-in driver on the way to a disk in use.
+    Protection* protection = options.protection;
+    std::string why_not;
+    if (protection && !pci.module.empty()) {
+      if (const std::string why = protection->module_reason(pci.module); !why.empty())
+        why_not = "its driver's module '" + pci.module + "' is protected: " + why;
+    }
+    if (protection && why_not.empty()) {
+      if (const std::string why = protection->device_reason(pci.syspath); !why.empty())
+        why_not = pci.slot + " is protected: " + why;
+    }
+    if (!why_not.empty()) {
       device.decision = Decision::kRefused;
-      device.note = pci.slot + " is protected: " + it->second;
-    } else if (const auto it = options.protected_modules.find(pci.module);
-               !pci.module.empty() && it != options.protected_modules.end()) {
-      device.decision = Decision::kRefused;
-      device.note = "its driver's module '" + pci.module + "' is protected: " + it->second;
+      device.note = why_not;
     } else if (action == DeviceAction::kUnbind && pci.driver.empty()) {
       device.decision = Decision::kNotLoaded;
       device.note = "not bound to a driver, nothing to do";
@@ -206,24 +214,6 @@ size_t Plan::count(Decision decision) const {
                     [&](const PlannedModule& m) { return m.decision == decision; }) +
       std::count_if(devices.begin(), devices.end(),
                     [&](const PlannedDevice& d) { return d.decision == decision; }));
-}
-
-const std::map<std::string, std::string>& builtin_protected_modules() {
-  static const std::map<std::string, std::string> modules = [] {
-    std::map<std::string, std::string> out;
-    for (const char* name :
-         {"ahci",        "libahci",      "libata",  "ata_piix",  "ata_generic", "nvme",
-          "nvme_core",   "sd_mod",       "sr_mod",  "scsi_mod",  "scsi_common", "virtio_blk",
-          "virtio_scsi", "mmc_block",    "sdhci",   "sdhci_pci", "usb_storage", "uas",
-          "mptsas",      "megaraid_sas", "mpt3sas", "dm_mod",    "dm_crypt",    "md_mod",
-          "raid0",       "raid1",        "raid10",  "raid456",   "loop",        "zram"})
-      out[name] = "storage driver: the disks must stay reachable across sleep";
-    for (const char* name : {"ext4", "ext3", "ext2", "jbd2", "btrfs", "xfs", "f2fs", "vfat", "fat",
-                             "exfat", "ntfs3", "zfs", "fuse", "nfs", "cifs", "overlay", "squashfs"})
-      out[name] = "filesystem driver";
-    return out;
-  }();
-  return modules;
 }
 
 Plan make_plan(const Machine& machine, const std::vector<ProfileMatch>& matches, SleepType sleep,

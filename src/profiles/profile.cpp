@@ -10,26 +10,6 @@
 
 namespace suspendfix {
 
-const char* sleep_type_name(SleepType type) {
-  switch (type) {
-    case SleepType::kSuspend:
-      return "suspend";
-    case SleepType::kHibernate:
-      return "hibernate";
-    case SleepType::kHybridSleep:
-      return "hybrid-sleep";
-    case SleepType::kSuspendThenHibernate:
-      return "suspend-then-hibernate";
-  }
-  return "?";
-}
-
-std::optional<SleepType> sleep_type_from_name(std::string_view name) {
-  for (SleepType type : kAllSleepTypes)
-    if (name == sleep_type_name(type)) return type;
-  return std::nullopt;
-}
-
 constexpr EnumName<DeviceAction> kDeviceActionNames[] = {
     {DeviceAction::kNone, "none"},
     {DeviceAction::kUnbind, "unbind"},
@@ -65,20 +45,6 @@ bool dmi_matches(const DmiMatch& match, const DmiIdentity& identity) {
 
 bool Profile::applies_to(SleepType type) const {
   return sleep.empty() || std::find(sleep.begin(), sleep.end(), type) != sleep.end();
-}
-
-std::string normalize_module_name(std::string_view name) {
-  std::string out(name);
-  std::replace(out.begin(), out.end(), '-', '_');
-  return out;
-}
-
-bool is_valid_module_name(std::string_view name) {
-  if (name.empty() || name.size() > 55 || name[0] == '-') return false;  // never an option
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '-';
-  });
 }
 
 // Each compares through a structured binding, so that a new field breaks the build here

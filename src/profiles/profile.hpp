@@ -8,17 +8,11 @@
 #include <vector>
 
 #include "hardware/device.hpp"
+#include "modules/module_name.hpp"
 #include "profiles/kernel_version.hpp"
+#include "sleep/sleep_type.hpp"
 
 namespace suspendfix {
-
-/// The sleep operations systemd-sleep names; pm-utils' suspend/hibernate map onto the first two.
-enum class SleepType { kSuspend, kHibernate, kHybridSleep, kSuspendThenHibernate };
-inline constexpr SleepType kAllSleepTypes[] = {SleepType::kSuspend, SleepType::kHibernate,
-                                               SleepType::kHybridSleep,
-                                               SleepType::kSuspendThenHibernate};
-const char* sleep_type_name(SleepType type);
-std::optional<SleepType> sleep_type_from_name(std::string_view name);
 
 /// A PCI id to match; absent optional fields match anything.
 struct PciMatch {
@@ -86,10 +80,5 @@ bool operator==(const ModuleRef& a, const ModuleRef& b);
 bool operator==(const Actions& a, const Actions& b);
 bool operator==(const Profile& a, const Profile& b);
 inline bool operator!=(const Profile& a, const Profile& b) { return !(a == b); }
-
-/// Module names as the kernel spells them in /sys/module ('-' becomes '_').
-std::string normalize_module_name(std::string_view name);
-/// [A-Za-z0-9_-], 1..55 characters (MODULE_NAME_LEN - 1), not starting with '-'.
-bool is_valid_module_name(std::string_view name);
 
 }  // namespace suspendfix

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "profiles/profile.hpp"
+#include "sleep/sleep_type.hpp"
 
 namespace suspendfix {
 

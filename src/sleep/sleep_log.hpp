@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "error.hpp"
-#include "profiles/profile.hpp"
 #include "sleep/private_directory.hpp"
 #include "sleep/sleep_event.hpp"
+#include "sleep/sleep_type.hpp"
 #include "sleep/state_format.hpp"
 #include "sleep/suspend_stats.hpp"
 

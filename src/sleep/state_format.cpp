@@ -6,6 +6,7 @@
 
 #include "enum_names.hpp"
 #include "hardware/device_backend.hpp"
+#include "modules/module_name.hpp"
 
 namespace suspendfix {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "error.hpp"
-#include "profiles/profile.hpp"
+#include "sleep/sleep_type.hpp"
 #include "sleep/suspend_stats.hpp"
 
 namespace suspendfix {

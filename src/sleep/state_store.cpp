@@ -9,6 +9,7 @@
 
 #include "error.hpp"
 #include "log.hpp"
+#include "timing.hpp"
 
 namespace suspendfix {
 namespace {
@@ -48,6 +49,7 @@ ParsedState StateStore::read_parsed(std::string* raw) {
 }
 
 StateFile StateStore::read() {
+  PhaseTimer timer("state read");
   ParsedState state = read_parsed();
   if (state.foreign())
     throw Error("refusing state file", path(),
@@ -59,6 +61,7 @@ StateFile StateStore::read() {
 }
 
 void StateStore::write(const StateFile& file) {
+  PhaseTimer timer("state write");
   if (file.records.empty()) {
     directory_.remove("state");
     return;

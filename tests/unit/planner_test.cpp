@@ -2,8 +2,10 @@
 #include "planner/planner.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/sysmacros.h>
 
 #include "fakes/fake_module_backend.hpp"
+#include "fakes/fake_system_facts.hpp"
 #include "fakes/machines.hpp"
 #include "profiles/profile_parser.hpp"
 
@@ -106,18 +108,20 @@ actions: {unload_modules: [r8169, ahci]}
 
 TEST(Planner, RefusesProtectedModulesAndWhatTheyHold) {
   auto modules = linux_6_1();
-  modules.add("usb_storage", true, {"usbcore"});
   Fixture fixture({R"(id: x
 description: d
 sources: [s]
 match: {dmi: {sys_vendor: "LENOVO"}}
 actions: {unload_modules: [usbcore, e1000e]}
 )"});
+  FakeSystemFacts facts;
+  facts.use(makedev(8, 17), "/home", "ext4", {{"sd_mod", "usb_storage", "xhci_pci"}, {}});
+  Protection protection({}, SleepType::kSuspend, &facts);
   PlanOptions options;
-  options.protected_modules["xhci_pci"] = "drives the disk behind /home";
+  options.protection = &protection;
   const Plan plan = fixture.plan(modules, options);
   EXPECT_EQ(summary(plan), (std::vector<std::string>{"refused usbcore", "unload e1000e"}));
-  EXPECT_EQ(plan.modules[0].note, "'xhci_pci' is protected: drives the disk behind /home");
+  EXPECT_EQ(plan.modules[0].note, "'xhci_pci' is protected: needed by the filesystem on /home");
 }
 
 TEST(Planner, BuiltinProtectionCoversStorage) {
@@ -129,8 +133,9 @@ sources: [s]
 match: {dmi: {sys_vendor: "LENOVO"}}
 actions: {unload_modules: [nvme]}
 )"});
+  Protection protection({}, SleepType::kSuspend, nullptr);
   PlanOptions options;
-  options.protected_modules = builtin_protected_modules();
+  options.protection = &protection;
   const Plan plan = fixture.plan(modules, options);
   EXPECT_EQ(summary(plan), (std::vector<std::string>{"refused nvme"}));
 }
@@ -274,12 +279,34 @@ TEST(PlannerDevices, FallbackForAModuleAlwaysInUse) {
 TEST(PlannerDevices, ProtectedDeviceIsRefused) {
   auto modules = linux_6_1();
   Fixture fixture({kUnbindNec});
+  FakeSystemFacts facts;
+  facts.use(makedev(8, 17), "/media/usb", "vfat", {{"usb_storage", "xhci_pci"}, {}});
+  Protection protection({}, SleepType::kSuspend, &facts);
   PlanOptions options;
-  options.protected_modules["xhci_pci"] = "needed by the filesystem on /media/usb";
+  options.protection = &protection;
   const Plan plan = fixture.plan(modules, options);
   EXPECT_EQ(device_summary(plan), (std::vector<std::string>{"refused unbind 0000:0f:00.0"}));
   EXPECT_EQ(plan.devices[0].note,
             "its driver's module 'xhci_pci' is protected: needed by the filesystem on /media/usb");
+}
+
+TEST(PlannerDevices, DeviceOnTheWayToADiskIsRefusedWhateverItsDriver) {
+  // A built-in driver cannot be protected by its module name: the device itself is.
+  auto modules = linux_6_1();
+  Machine machine = lenovo_with_nec();
+  machine.pci[1].syspath = "/sys/devices/pci0000:00/0000:00:1c.3/0000:0f:00.0";
+  machine.pci[1].module.clear();
+  Fixture fixture({kUnbindNec}, machine);
+  FakeSystemFacts facts;
+  facts.use(makedev(8, 1), "swap /dev/sda1", "", {{}, {machine.pci[1].syspath}});
+  Protection protection({}, SleepType::kSuspend, &facts);
+  PlanOptions options;
+  options.protection = &protection;
+  const Plan plan = fixture.plan(modules, options);
+  EXPECT_EQ(device_summary(plan), (std::vector<std::string>{"refused unbind 0000:0f:00.0"}));
+  EXPECT_EQ(plan.devices[0].note,
+            "0000:0f:00.0 is protected: needed by swap /dev/sda1 (swap in use; hibernation "
+            "writes its image there)");
 }
 
 }  // namespace

@@ -39,18 +39,17 @@ TEST(Storage, ParsesSwaps) {
 namespace suspendfix {
 namespace {
 
-TEST(Platform, ThunderboltStaysOnAmdSuspendingToIdle) {
+TEST(Platform, ReadsTheCpuVendorAndTheSuspendModeInUse) {
   const char* amd = "processor\t: 0\nvendor_id\t: AuthenticAMD\n";
   const char* intel = "processor\t: 0\nvendor_id\t: GenuineIntel\n";
-  EXPECT_EQ(
-      platform_protected_modules(amd, "[s2idle] deep\n", SleepType::kSuspend).count("thunderbolt"),
-      1u);
-  EXPECT_TRUE(platform_protected_modules(amd, "s2idle [deep]\n", SleepType::kSuspend).empty())
-      << "S3: no rule";
-  EXPECT_TRUE(platform_protected_modules(intel, "[s2idle] deep\n", SleepType::kSuspend).empty());
-  EXPECT_TRUE(platform_protected_modules(amd, "[s2idle] deep\n", SleepType::kHibernate).empty());
-  EXPECT_TRUE(platform_protected_modules("", "", SleepType::kSuspend).empty())
-      << "unknown: no rule";
+  const PlatformFacts amd_s2idle = parse_platform_facts(amd, "[s2idle] deep\n");
+  EXPECT_TRUE(amd_s2idle.amd_cpu);
+  EXPECT_TRUE(amd_s2idle.suspends_to_idle);
+  EXPECT_FALSE(parse_platform_facts(amd, "s2idle [deep]\n").suspends_to_idle)
+      << "the brackets mark the mode in use";
+  EXPECT_FALSE(parse_platform_facts(intel, "[s2idle] deep\n").amd_cpu);
+  const PlatformFacts unknown = parse_platform_facts("", "");
+  EXPECT_FALSE(unknown.amd_cpu || unknown.suspends_to_idle) << "unknown: no";
 }
 
 }  // namespace

@@ -37,6 +37,14 @@ disk_ready() { usbdisk_dev >/dev/null; }
 # poll cmd: every 10 ms, up to 30 s
 poll() { _pn=3000; while [ $_pn -gt 0 ]; do "$@" && return 0; usleep 10000; _pn=$((_pn - 1)); done; return 1; }
 settle() { poll ready && poll disk_ready && usleep 300000; }
+# phases LOG: the hook's "timing: PHASE 1.234 ms" lines ($SUSPENDFIX_TIMINGS) as
+# "phase_name=ms ..." (a phase met twice is summed), for bench/vm/run.sh's breakdown
+phases() {
+    awk '/timing: / { s = $0; sub(/.*timing: /, "", s); sub(/ ms$/, "", s); n = split(s, w, " ")
+        k = w[1]; for (j = 2; j < n; j++) k = k "_" w[j]
+        if (!(k in t)) o[++c] = k; t[k] += w[n] }
+        END { for (j = 1; j <= c; j++) printf "%s=%.3f ", o[j], t[o[j]] }' "$1"
+}
 wake_ts() { dmesg_ts "$SFX_LAST_MARK" 'Low-level resume complete'; }
 exit_ts() { dmesg_ts "$SFX_LAST_MARK" 'PM: suspend exit'; }
 
@@ -46,17 +54,19 @@ while [ $i -le "$N" ]; do
     # ---- sfx: the installed hook -------------------------------------------------------
     settle
     bmark sfx-pre0; a=$BM
-    "$HOOK" pre suspend >/tmp/bench.pre.log 2>&1
+    SUSPENDFIX_TIMINGS=1 "$HOOK" pre suspend >/tmp/bench.pre.log 2>&1
     bmark sfx-pre1; b=$BM
     mod_unloaded xhci_pci && dev_unbound "$NEC" || { fails=$((fails + 1)); cat /tmp/bench.pre.log; }
     suspend_mem || fails=$((fails + 1))
     bmark sfx-post0; c=$BM
-    "$HOOK" post suspend >/tmp/bench.post.log 2>&1
+    SUSPENDFIX_TIMINGS=1 "$HOOK" post suspend >/tmp/bench.post.log 2>&1
     bmark sfx-post1; e=$BM
     poll ready || fails=$((fails + 1)); bmark sfx-bound; f=$BM
     poll disk_ready || fails=$((fails + 1)); bmark sfx-disk; g=$BM
     w=$(wake_ts); x=$(exit_ts)
     info "bench sfx $i pre=$(d "$(bts "$a")" "$(bts "$b")") post=$(d "$(bts "$c")" "$(bts "$e")") wake_to_bound=$(d "$w" "$(bts "$f")") wake_to_disk=$(d "$w" "$(bts "$g")") kernel_resume=$(d "$w" "$x")"
+    info "bench sfx_pre_ms $i $(phases /tmp/bench.pre.log)"
+    info "bench sfx_post_ms $i $(phases /tmp/bench.post.log)"
 
     # ---- manual: modprobe -r / modprobe -------------------------------------------------
     settle
