@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "output/text_safety.hpp"
+#include "text_safety.hpp"
 
 namespace suspendfix {
 namespace {

@@ -17,7 +17,7 @@ struct LogOptions {
 /// prefix "<N>" when stderr is the journal ($JOURNAL_STREAM matches it), and syslog.
 void log_setup(const LogOptions& options);
 /// Writes one line; control characters and invalid UTF-8 in the message are escaped
-/// (escape_for_terminal(), output/text_safety.hpp).
+/// (escape_for_terminal(), text_safety.hpp).
 void log_message(LogLevel level, const std::string& message);
 bool log_enabled(LogLevel level);
 /// Changes only the threshold (`test` quiets the hook's own lines around its cycles).

@@ -13,7 +13,7 @@
 #include "config.hpp"
 #include "error.hpp"
 #include "log.hpp"
-#include "output/text_safety.hpp"
+#include "text_safety.hpp"
 #include "timing.hpp"
 
 namespace {

@@ -11,11 +11,11 @@
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
 #include "executor.hpp"
+#include "json_output.hpp"
 #include "log.hpp"
-#include "output/json_output.hpp"
 #include "output/state_json.hpp"
-#include "output/text_safety.hpp"
 #include "sleep/system_probe.hpp"
+#include "text_safety.hpp"
 
 namespace suspendfix {
 namespace {

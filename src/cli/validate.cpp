@@ -4,8 +4,8 @@
 #include <memory>
 
 #include "cli/commands.hpp"
-#include "output/text_safety.hpp"
 #include "profiles/profile_database.hpp"
+#include "text_safety.hpp"
 
 namespace suspendfix {
 namespace {

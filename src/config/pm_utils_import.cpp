@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <sstream>
 
-#include "output/text_safety.hpp"
 #include "profiles/profile.hpp"
+#include "text_safety.hpp"
 
 namespace suspendfix {
 namespace {

@@ -3,8 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "output/json_output.hpp"
-#include "output/text_safety.hpp"
+#include "json_output.hpp"
+#include "text_safety.hpp"
 
 namespace suspendfix {
 namespace {

@@ -5,9 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include "config.hpp"
-#include "output/json_output.hpp"
+#include "json_output.hpp"
 #include "output/state_json.hpp"
-#include "output/text_safety.hpp"
+#include "text_safety.hpp"
 
 namespace suspendfix {
 namespace {

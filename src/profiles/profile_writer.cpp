@@ -7,7 +7,7 @@
 #include <cctype>
 #include <cstdio>
 
-#include "output/text_safety.hpp"
+#include "text_safety.hpp"
 
 namespace suspendfix {
 namespace {

@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "error.hpp"
-#include "output/text_safety.hpp"
+#include "text_safety.hpp"
 
 namespace suspendfix {
 namespace {

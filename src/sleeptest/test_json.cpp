@@ -3,7 +3,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "output/json_output.hpp"
+#include "json_output.hpp"
 #include "sleeptest/test_report.hpp"
 
 namespace suspendfix {

@@ -6,7 +6,7 @@
 #include <map>
 #include <sstream>
 
-#include "output/text_safety.hpp"
+#include "text_safety.hpp"
 
 namespace suspendfix {
 namespace {

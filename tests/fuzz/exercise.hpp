@@ -5,8 +5,8 @@
 #include <string>
 
 #include "error.hpp"
-#include "output/text_safety.hpp"
 #include "profiles/profile.hpp"
+#include "text_safety.hpp"
 
 namespace suspendfix::fuzz {
 

@@ -12,7 +12,7 @@
 #include "diagnose/log_reader.hpp"
 #include "diagnose/log_sources.hpp"
 #include "diagnose/log_stream.hpp"
-#include "output/text_safety.hpp"
+#include "text_safety.hpp"
 
 namespace suspendfix {
 namespace {

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "output/text_safety.hpp"
+#include "text_safety.hpp"
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "output/json_output.hpp"
+#include "json_output.hpp"
 #include "spelling.hpp"
 
 namespace suspendfix {

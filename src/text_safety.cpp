@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "output/text_safety.hpp"
+#include "text_safety.hpp"
 
 #include <cstdint>
 #include <cstdio>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "output/json_output.hpp"
+#include "json_output.hpp"
 
-#include "output/text_safety.hpp"
+#include "text_safety.hpp"
 
 namespace suspendfix {
 namespace {

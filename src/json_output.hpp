@@ -7,7 +7,7 @@
 namespace suspendfix {
 
 /// Every JSON document the program prints goes through here: each string and key is made valid
-/// UTF-8 (to_valid_utf8(), output/text_safety.hpp: firmware strings and kernel logs are bytes),
+/// UTF-8 (to_valid_utf8(), text_safety.hpp: firmware strings and kernel logs are bytes),
 /// so that nlohmann's dump never throws half-way through; control characters are escaped by
 /// the JSON encoding itself. Indented by 2, one newline after.
 void write_json(nlohmann::ordered_json root, std::ostream& out);
