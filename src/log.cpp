@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "enum_names.hpp"
 #include "text_safety.hpp"
 
 namespace suspendfix {
@@ -63,21 +64,12 @@ int syslog_priority(LogLevel level) {
   return LOG_NOTICE;
 }
 
-const char* level_word(LogLevel level) {
-  switch (level) {
-    case LogLevel::kDebug:
-      return "DEBUG: ";
-    case LogLevel::kInfo:
-      return "";
-    case LogLevel::kNotice:
-      return "";
-    case LogLevel::kWarning:
-      return "WARNING: ";
-    case LogLevel::kError:
-      return "ERROR: ";
-  }
-  return "";
-}
+constexpr EnumName<LogLevel> kLevelWords[] = {{LogLevel::kDebug, "DEBUG: "},
+                                              {LogLevel::kInfo, ""},
+                                              {LogLevel::kNotice, ""},
+                                              {LogLevel::kWarning, "WARNING: "},
+                                              {LogLevel::kError, "ERROR: "}};
+const char* level_word(LogLevel level) { return name_of(kLevelWords, level); }
 
 }  // namespace
 

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "enum_names.hpp"
 #include "error.hpp"
 #include "text_file.hpp"
 
@@ -17,19 +18,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const char* noun(TrustedEntry entry) {
-  switch (entry) {
-    case TrustedEntry::kFile:
-      return "a file";
-    case TrustedEntry::kDirectory:
-      return "a directory";
-    case TrustedEntry::kAncestor:
-      return "a directory above it";
-    case TrustedEntry::kLink:
-      return "a symbolic link";
-  }
-  return "?";
-}
+constexpr EnumName<TrustedEntry> kEntryNouns[] = {{TrustedEntry::kFile, "a file"},
+                                                  {TrustedEntry::kDirectory, "a directory"},
+                                                  {TrustedEntry::kAncestor, "a directory above it"},
+                                                  {TrustedEntry::kLink, "a symbolic link"}};
+const char* noun(TrustedEntry entry) { return name_of(kEntryNouns, entry); }
 
 void require_trusted(const std::string& path, const struct stat& info, TrustRule rule,
                      TrustedEntry entry) {

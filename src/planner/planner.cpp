@@ -187,17 +187,10 @@ void plan_devices(const Machine& machine, const ProfileMatch& match, Planner& pl
 
 }  // namespace
 
-const char* device_action_verb(DeviceAction action) {
-  switch (action) {
-    case DeviceAction::kNone:
-      return "leave";
-    case DeviceAction::kUnbind:
-      return "unbind";
-    case DeviceAction::kRemove:
-      return "remove";
-  }
-  return "?";
-}
+constexpr EnumName<DeviceAction> kDeviceActionVerbs[] = {{DeviceAction::kNone, "leave"},
+                                                         {DeviceAction::kUnbind, "unbind"},
+                                                         {DeviceAction::kRemove, "remove"}};
+const char* device_action_verb(DeviceAction action) { return name_of(kDeviceActionVerbs, action); }
 
 constexpr EnumName<Decision> kDecisionNames[] = {
     {Decision::kUnload, "unload"},

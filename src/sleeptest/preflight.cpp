@@ -5,28 +5,23 @@
 #include <numeric>
 #include <sstream>
 
+#include "enum_names.hpp"
+
 namespace suspendfix {
 namespace {
 
-const char* hook_name(SleepPath path) {
-  switch (path) {
-    case SleepPath::kSystemd:
-      return "systemd-sleep hook";
-    case SleepPath::kElogind:
-      return "elogind hook";
-    case SleepPath::kPmUtils:
-      return "pm-utils hook";
-    case SleepPath::kSelf:
-      break;
-  }
-  return "hook";
-}
+constexpr EnumName<SleepPath> kHookNames[] = {{SleepPath::kSystemd, "systemd-sleep hook"},
+                                              {SleepPath::kElogind, "elogind hook"},
+                                              {SleepPath::kPmUtils, "pm-utils hook"},
+                                              {SleepPath::kSelf, "hook"}};
+const char* hook_name(SleepPath path) { return name_of(kHookNames, path); }
 
-const char* manager_name(SleepPath path) {
-  return path == SleepPath::kSystemd   ? "systemd"
-         : path == SleepPath::kElogind ? "elogind"
-                                       : "pm-utils";
-}
+/// Who decides the sleep on that path; for self, suspendfix (never shown: self has no manager).
+constexpr EnumName<SleepPath> kManagerNames[] = {{SleepPath::kSystemd, "systemd"},
+                                                 {SleepPath::kElogind, "elogind"},
+                                                 {SleepPath::kPmUtils, "pm-utils"},
+                                                 {SleepPath::kSelf, "suspendfix"}};
+const char* manager_name(SleepPath path) { return name_of(kManagerNames, path); }
 
 std::string joined(const std::vector<std::string>& words, const char* separator) {
   std::string out;
