@@ -19,8 +19,7 @@ struct DetectOptions {
 };
 
 int run_detect(const DetectOptions& options) {
-  const auto sleep = sleep_type_from_name(options.sleep);
-  if (!sleep) throw UsageError("bad --sleep '" + options.sleep + "'");
+  const auto sleep = sleep_type_from_name(options.sleep);  // the command line checked it
   auto devices = make_udev_device_source(options.scan.use_hwdb ? DeviceNames::kHwdb
                                                                : DeviceNames::kProperties);
   auto modules = make_kmod_backend();
@@ -78,6 +77,7 @@ void setup_detect(CLI::App& command, int* exit_code) {
       .add_option("--sleep", options->sleep,
                   "Plan for this sleep type: suspend, hibernate, hybrid-sleep, "
                   "suspend-then-hibernate")
+      ->check(CLI::IsMember(sleep_type_names()))
       ->type_name("TYPE");
   command
       .add_option("--kernel-release", options->scan.kernel_release,

@@ -21,4 +21,6 @@ std::optional<SleepType> sleep_type_from_name(std::string_view name) {
   return value_of(kSleepTypeNames, name);
 }
 
+std::vector<std::string> sleep_type_names() { return names_of(kSleepTypeNames); }
+
 }  // namespace suspendfix

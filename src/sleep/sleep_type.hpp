@@ -2,7 +2,9 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace suspendfix {
 
@@ -14,5 +16,7 @@ inline constexpr SleepType kAllSleepTypes[] = {SleepType::kSuspend, SleepType::k
 /// "suspend", "hybrid-sleep": systemd-sleep's words, also the profiles' and the state file's.
 const char* sleep_type_name(SleepType type);
 std::optional<SleepType> sleep_type_from_name(std::string_view name);
+/// Every name, in enum order: for the command line's check and messages.
+std::vector<std::string> sleep_type_names();
 
 }  // namespace suspendfix
