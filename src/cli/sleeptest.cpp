@@ -111,7 +111,7 @@ void print_plan(const TestOptions& options) {
   }
 }
 
-int dry_run(const TestOptions& options, const Preflight& preflight, const SystemFacts& facts) {
+int dry_run(const TestOptions& options, const Preflight& preflight, const SleepFacts& facts) {
   std::cout << "Would run " << options.cycles << " sleep cycle" << (options.cycles == 1 ? "" : "s")
             << " through " << sleep_path_description(preflight.path, options.mode) << " ("
             << sleep_path_name(preflight.path) << ": " << preflight.why_path << "),\n"
@@ -158,7 +158,7 @@ int take_test_lock() {
 
 int run_sleep_test(const TestOptions& options) {
   const TestRequest request = request_of(options);
-  const SystemFacts facts = read_system_facts(state_directory());
+  const SleepFacts facts = read_sleep_facts(state_directory());
   const Preflight preflight = check_preflight(request, facts);
   if (options.dry_run) return dry_run(options, preflight, facts);
   if (!preflight.refusals.empty()) {

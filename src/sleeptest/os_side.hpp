@@ -12,7 +12,7 @@ namespace suspendfix {
 
 /// The machine as preflight sees it: root, the RTC alarm, /sys/power, the power supplies, the
 /// installed hooks and running sleep systems, what the state directory holds. Never throws.
-SystemFacts read_system_facts(const std::string& state_directory);
+SleepFacts read_sleep_facts(const std::string& state_directory);
 
 /// CLOCK_MONOTONIC and CLOCK_BOOTTIME.
 std::unique_ptr<TestClock> make_system_clock();

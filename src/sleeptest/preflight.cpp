@@ -34,7 +34,7 @@ bool contains(const std::vector<std::string>& words, const std::string& word) {
 }
 
 /// Chooses the machine's own path: what the lid's sleep goes through.
-void choose_path(const SystemFacts& facts, Preflight& out) {
+void choose_path(const SleepFacts& facts, Preflight& out) {
   for (SleepPath path : kAllSleepPaths) {
     if (path == SleepPath::kSelf) break;
     const auto found = facts.paths.find(path);
@@ -59,7 +59,7 @@ void choose_path(const SystemFacts& facts, Preflight& out) {
   out.why_path = "no sleep system with suspendfix's hook is running";
 }
 
-void check_path(const TestRequest& request, const SystemFacts& facts, Preflight& out) {
+void check_path(const TestRequest& request, const SleepFacts& facts, Preflight& out) {
   if (out.path == SleepPath::kSelf) return;
   const auto found = facts.paths.find(out.path);
   const PathFacts none;
@@ -79,7 +79,7 @@ void check_path(const TestRequest& request, const SystemFacts& facts, Preflight&
                            "suspend an s2idle one)");
 }
 
-void check_kernel(const TestRequest& request, const SystemFacts& facts, Preflight& out) {
+void check_kernel(const TestRequest& request, const SleepFacts& facts, Preflight& out) {
   if (facts.wakealarm.empty())
     out.refusals.push_back(
         "no RTC wake alarm (/sys/class/rtc/rtc0/wakealarm is missing): nothing would wake the "
@@ -193,7 +193,7 @@ PowerVerdict judge_power(const std::vector<PowerSupply>& supplies) {
   return verdict;
 }
 
-Preflight check_preflight(const TestRequest& request, const SystemFacts& facts) {
+Preflight check_preflight(const TestRequest& request, const SleepFacts& facts) {
   Preflight out;
   if (request.through) {
     out.path = *request.through;

@@ -56,8 +56,8 @@ struct PathFacts {
   std::string client;                    // the client program found, "" when none
 };
 
-/// Everything preflight needs, read by the OS side (sleeptest/system_facts.cpp).
-struct SystemFacts {
+/// Everything preflight needs, read by the OS side (sleeptest/sleep_facts.cpp).
+struct SleepFacts {
   bool root = false;
   std::string wakealarm;  // /sys/class/rtc/rtc0/wakealarm, "" when absent
   bool wakealarm_writable = false;
@@ -86,7 +86,7 @@ struct Preflight {
 
 /// Chooses the path (the one whose hook is installed and whose manager runs, systemd first,
 /// then elogind, then pm-utils, else self) and lists every reason not to start. Pure.
-Preflight check_preflight(const TestRequest& request, const SystemFacts& facts);
+Preflight check_preflight(const TestRequest& request, const SleepFacts& facts);
 
 /// The words of a sysfs choice file ("s2idle [deep]" -> s2idle, deep) and the one in brackets.
 std::vector<std::string> choice_words(std::string_view text);

@@ -8,8 +8,8 @@ namespace suspendfix {
 namespace {
 
 /// A machine that can be tested: root, an RTC alarm, mem offered, nothing recorded, on AC.
-SystemFacts ready() {
-  SystemFacts facts;
+SleepFacts ready() {
+  SleepFacts facts;
   facts.root = true;
   facts.wakealarm = "/sys/class/rtc/rtc0/wakealarm";
   facts.wakealarm_writable = true;
@@ -45,7 +45,7 @@ TEST(SleeptestPreflight, AReadyMachineRunsThroughSelfWhenNoSleepSystemHasTheHook
 }
 
 TEST(SleeptestPreflight, TheDefaultIsThePathWhoseHookIsInstalledAndWhoseManagerRuns) {
-  SystemFacts facts = ready();
+  SleepFacts facts = ready();
   facts.paths[SleepPath::kPmUtils] =
       path("/usr/lib/pm-utils/sleep.d/77suspendfix", false, "/usr/sbin/pm-suspend");
   EXPECT_EQ(check_preflight({}, facts).path, SleepPath::kPmUtils);
@@ -70,12 +70,12 @@ TEST(SleeptestPreflight, TheDefaultIsThePathWhoseHookIsInstalledAndWhoseManagerR
 }
 
 TEST(SleeptestPreflight, RefusesWithAClearReasonForEach) {
-  const auto refusal = [](SystemFacts facts, TestRequest request = {}) {
+  const auto refusal = [](SleepFacts facts, TestRequest request = {}) {
     const Preflight preflight = check_preflight(request, facts);
     return preflight.refusals.size() == 1 ? preflight.refusals[0]
                                           : ::testing::PrintToString(preflight.refusals);
   };
-  SystemFacts facts = ready();
+  SleepFacts facts = ready();
   facts.root = false;
   EXPECT_EQ(refusal(facts).rfind("must run as root", 0), 0u);
   facts = ready();
@@ -110,7 +110,7 @@ TEST(SleeptestPreflight, RefusesWithAClearReasonForEach) {
 }
 
 TEST(SleeptestPreflight, BatteryBelowTheThresholdRefusesAndACIsFine) {
-  SystemFacts facts = ready();
+  SleepFacts facts = ready();
   facts.supplies = {supply("Mains", false, std::nullopt), supply("Battery", std::nullopt, 15)};
   Preflight preflight = check_preflight({}, facts);
   ASSERT_EQ(preflight.refusals.size(), 1u);

@@ -94,7 +94,7 @@ PathFacts path_facts(const std::string& configured, std::vector<std::string> usu
   return facts;
 }
 
-void read_state(const std::string& state_directory, SystemFacts& facts) {
+void read_state(const std::string& state_directory, SleepFacts& facts) {
   StateStore store(state_directory);
   facts.state_file = store.path();
   try {
@@ -128,8 +128,8 @@ std::string find_program(const std::string& name) {
   return "";
 }
 
-SystemFacts read_system_facts(const std::string& state_directory) {
-  SystemFacts facts;
+SleepFacts read_sleep_facts(const std::string& state_directory) {
+  SleepFacts facts;
   facts.root = geteuid() == 0;
   const std::string alarm = "/sys/class/rtc/rtc0/wakealarm";
   if (access(alarm.c_str(), F_OK) == 0) {
