@@ -78,7 +78,11 @@ void log_setup(const LogOptions& options) {
   s.options = options;
   s.journal = stderr_is_journal();
   if (stderr_is_dev_null()) s.options.syslog = true;
-  if (s.options.syslog && !s.syslog_open) {
+  if (s.syslog_open) {  // again (a forked watcher): a fresh connection, or none
+    closelog();
+    s.syslog_open = false;
+  }
+  if (s.options.syslog) {
     openlog("suspendfix", LOG_PID, LOG_DAEMON);
     s.syslog_open = true;
   }

@@ -14,7 +14,8 @@ struct LogOptions {
 };
 
 /// Sets up the sinks: stderr as "suspendfix: LEVEL: msg" (kmod), with a journald priority
-/// prefix "<N>" when stderr is the journal ($JOURNAL_STREAM matches it), and syslog.
+/// prefix "<N>" when stderr is the journal ($JOURNAL_STREAM matches it), and syslog. May be
+/// called again (a forked watcher whose stderr changed): the sinks are set up anew.
 void log_setup(const LogOptions& options);
 /// Writes one line; control characters and invalid UTF-8 in the message are escaped
 /// (escape_for_terminal(), text_safety.hpp).

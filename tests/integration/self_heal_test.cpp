@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Self-healing on the built binary: the watcher a pre leaves behind, on the fake kernel, with
 // the kernel's suspend counters in the testbed's /sys/power/suspend_stats.
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -48,6 +50,26 @@ TEST_F(SelfHealTest, Regression_Issue11_APreWithNoPostIsUndoneUnattended) {
       << watch_text();
   EXPECT_TRUE(watcher_line("self-heal: loaded 'xhci_pci'")) << watch_text();
   EXPECT_EQ(kernel_->calls(), (std::vector<std::string>{"delete xhci_pci 0", "init xhci_pci 0"}));
+}
+
+// The watcher is a fork of pre, not an exec (issue 13): it must keep nothing of pre's. Were
+// the state lock's descriptor still open in it, the flock would outlive pre and every later
+// hook would wait for the watcher; were pre's output still open in it, elogind (which reads a
+// hook's output to its end) would wait too: hook() below reads pre's output to EOF.
+TEST_F(SelfHealTest, TheWatcherKeepsNeitherPresLockNorItsOutput) {
+  config("restore_after_seconds: 30\n");
+  const auto pre = hook({"-v", "systemd-sleep", "pre", "suspend"});
+  ASSERT_FALSE(kernel_->loaded("xhci_pci")) << pre.err;
+  ASSERT_TRUE(eventually([&] { return watcher_line("self-heal: watching generation"); }))
+      << watch_text();
+  const int lock = open((state_dir() + "/lock").c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(lock, 0);
+  EXPECT_EQ(flock(lock, LOCK_EX | LOCK_NB), 0) << "the watcher holds pre's lock";
+  close(lock);
+  EXPECT_FALSE(watcher_line("exiting")) << "still watching: " << watch_text();
+  hook({"systemd-sleep", "post", "suspend"});
+  EXPECT_TRUE(kernel_->loaded("xhci_pci"));
+  ASSERT_TRUE(eventually([&] { return watcher_line("exiting"); })) << watch_text();
 }
 
 TEST_F(SelfHealTest, Regression_Issue11_ASleepThenPostLoadsOnce) {
