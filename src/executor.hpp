@@ -10,6 +10,7 @@
 #include "hardware/device_backend.hpp"
 #include "modules/module_backend.hpp"
 #include "planner/plan.hpp"
+#include "sleep/sleep_log.hpp"
 #include "sleep/state_store.hpp"
 
 namespace suspendfix {
@@ -23,6 +24,9 @@ struct ActionResult {
   /// post: the kind of record it undid (module, unbind, remove).
   StateRecord::Kind kind = StateRecord::Kind::kModule;
 };
+
+/// What a post's results say for the sleep log: each record it undid or could not undo.
+std::vector<SleepLogAction> sleep_log_actions(const std::vector<ActionResult>& results);
 
 struct ExecutorOptions {
   /// No new action starts after this; what is left is skipped (pre) or stays recorded (post).

@@ -183,4 +183,13 @@ std::vector<ActionResult> run_post(const std::string& label, Backends backends, 
   return results;
 }
 
+std::vector<SleepLogAction> sleep_log_actions(const std::vector<ActionResult>& results) {
+  std::vector<SleepLogAction> actions;
+  for (const ActionResult& result : results)
+    if (result.kind != StateRecord::Kind::kUnreadable && !result.object.empty())
+      actions.push_back(
+          {result.kind, result.object, result.outcome == ActionResult::Outcome::kDone});
+  return actions;
+}
+
 }  // namespace suspendfix

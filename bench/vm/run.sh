@@ -45,18 +45,18 @@ fi
 "$VM/build-initramfs.sh" -c "$CACHE" -k "$KVER" -d "$DEST" -s "$HERE/scenarios" -o "$W/initrd.gz" \
     || { say "build-initramfs failed"; exit 4; }
 load=$(cut -d' ' -f1-3 /proc/loadavg)
-say "kernel $KVER, $N repetitions, host load $load; booting"
+say "kernel $KVER, $N repetitions, ${SFX_VM_SMP:-1} vCPU(s), host load $load; booting"
 "$VM/run-vm.py" --kernel "$CACHE/kernel-$KVER/root/boot/vmlinuz-$KVER" --initrd "$W/initrd.gz" \
-    --scenario sfx-bench --name bench --timeout "${SFX_VM_TIMEOUT:-$((120 + N * 40))}" --usb-disk-mb 8 \
+    --smp "${SFX_VM_SMP:-1}" --scenario sfx-bench --name bench --timeout "${SFX_VM_TIMEOUT:-$((120 + N * 50))}" --usb-disk-mb 8 \
     --append "sfx.bench_n=$N" --artefacts "$OUT" --keep-logs --json "$OUT/summary.json" \
     > "$OUT/run-vm.out" 2>&1
 rc=$?
 [ $rc -eq 0 ] || { cat "$OUT/run-vm.out"; say "VM run failed (exit $rc), logs in $OUT/bench"; exit $rc; }
 
-python3 - "$OUT/summary.json" "$N" "$KVER" "$load" <<'PY' | tee "$OUT/results.txt"
+python3 - "$OUT/summary.json" "$N" "$KVER" "$load" "${SFX_VM_SMP:-1}" <<'PY' | tee "$OUT/results.txt"
 import json, statistics, sys
 summary = json.load(open(sys.argv[1]))
-n, kver, load = sys.argv[2], sys.argv[3], sys.argv[4]
+n, kver, load, smp = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
 data = {}
 for line in summary["scenarios"]["sfx-bench"]["info"]:
     parts = line.split()
@@ -78,7 +78,7 @@ def cell(variant, key):
     return f"{statistics.median(v):7.3f}  [{min(v):.3f}-{max(v):.3f}]"
 def ratio(a, b):
     return f"{a / b:5.2f}x" if b and b == b and a == a else "-"
-print(f"suspendfix VM benchmark: kernel {kver}, QEMU TCG, {n} repetitions each, host load {load}")
+print(f"suspendfix VM benchmark: kernel {kver}, QEMU TCG, {smp} vCPU(s), {n} repetitions each, host load {load}")
 print("medians in seconds [min-max], from kernel log timestamps\n")
 rows = [
     ("unload: start -> modules gone", [
@@ -92,14 +92,21 @@ rows = [
         ("hook shim post, nothing recorded", "dryrun", "noop_post")]),
     ("reload: command start -> return", [
         ("suspendfix hook post suspend", "sfx", "post"),
+        ("same, reload_at_wake (watcher loaded first)", "wake", "post"),
         ("modprobe xhci_pci (by hand, after S3)", "manual", "post"),
         ("modprobe xhci_pci (no sleep)", "rmmod", "post")]),
     ("wake -> NEC bound again (xhci_pci + USB 3 root hub)", [
         ("suspendfix (hook post)", "sfx", "wake_to_bound"),
+        ("suspendfix, reload_at_wake (the watcher)", "wake", "wake_to_bound"),
         ("modprobe xhci_pci by hand", "manual", "wake_to_bound"),
         ("driver stayed loaded", "loaded", "wake_to_bound")]),
+    ("wake -> xhci_pci's probe done (kernel log: USB 3 root hub registered)", [
+        ("suspendfix (hook post)", "sfx", "wake_to_probe_done"),
+        ("suspendfix, reload_at_wake (the watcher)", "wake", "wake_to_probe_done"),
+        ("modprobe xhci_pci by hand", "manual", "wake_to_probe_done")]),
     ("wake -> USB disk back", [
         ("suspendfix (hook post)", "sfx", "wake_to_disk"),
+        ("suspendfix, reload_at_wake (the watcher)", "wake", "wake_to_disk"),
         ("modprobe xhci_pci by hand", "manual", "wake_to_disk"),
         ("driver stayed loaded", "loaded", "wake_to_disk")]),
     ("kernel resume (Low-level resume complete -> PM: suspend exit)", [
@@ -133,6 +140,11 @@ print(f"  unload, suspendfix hook / modprobe -r          {pre_r}")
 print(f"  unload, suspendfix hook / rmmod                {ratio(med('sfx', 'pre'), med('rmmod', 'pre'))}")
 print(f"  wake->bound, suspendfix / modprobe by hand     {ratio(med('sfx', 'wake_to_bound'), med('manual', 'wake_to_bound'))}")
 print(f"  wake->bound, suspendfix / driver stayed loaded {ratio(med('sfx', 'wake_to_bound'), med('loaded', 'wake_to_bound'))}")
+print(f"  wake->bound, reload_at_wake / modprobe by hand {ratio(med('wake', 'wake_to_bound'), med('manual', 'wake_to_bound'))}")
+print(f"  wake->bound, reload_at_wake / stayed loaded    {ratio(med('wake', 'wake_to_bound'), med('loaded', 'wake_to_bound'))}")
+print(f"  wake->probe done, suspendfix / by hand      {ratio(med('sfx', 'wake_to_probe_done'), med('manual', 'wake_to_probe_done'))}")
+print(f"  wake->probe done, reload_at_wake / by hand  {ratio(med('wake', 'wake_to_probe_done'), med('manual', 'wake_to_probe_done'))}")
+print(f"  unload, suspendfix hook with reload_at_wake / modprobe -r {ratio(med('wake', 'pre'), med('manual', 'pre'))}")
 print(f"  wake->disk,  suspendfix / modprobe by hand     {ratio(med('sfx', 'wake_to_disk'), med('manual', 'wake_to_disk'))}")
 print(f"  wake->disk,  suspendfix / driver stayed loaded {ratio(med('sfx', 'wake_to_disk'), med('loaded', 'wake_to_disk'))}")
 reinit = [l for l in summary["scenarios"]["sfx-bench"]["info"] if "xhc_reinit=yes" in l]

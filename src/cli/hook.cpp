@@ -146,7 +146,7 @@ bool run_pre_phase(const SleepEvent& event, const HookOptions& options, Backends
     executor.boot_id = read_boot_id();
     if (scan.config.restore_after_seconds > 0 && !options.dry_run) {
       PhaseTimer timer("watch header");
-      executor.watch = make_watch_header(event.type, caller, scan.config.restore_after_seconds);
+      executor.watch = make_watch_header(event.type, caller, scan.config);
       timer.stop();
       executor.start_watcher = [&](const WatchHeader& header) {
         PhaseTimer timer("watcher start");
@@ -165,13 +165,8 @@ bool run_pre_phase(const SleepEvent& event, const HookOptions& options, Backends
 
 /// Notes on post's sleep-log entry what it brought back and what stays recorded.
 void note_post(StateStore& store, const std::vector<ActionResult>& results) {
-  std::vector<SleepLogAction> actions;
-  for (const ActionResult& result : results)
-    if (result.kind != StateRecord::Kind::kUnreadable && !result.object.empty())
-      actions.push_back(
-          {result.kind, result.object, result.outcome == ActionResult::Outcome::kDone});
   try {
-    note_post_actions(store.directory(), actions);
+    note_post_actions(store.directory(), sleep_log_actions(results));
   } catch (const Error& error) {
     log_warning(std::string(error.what()) + "; the sleep log misses what this post did");
   }

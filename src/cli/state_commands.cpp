@@ -104,7 +104,8 @@ Json watch_json(const std::optional<WatchHeader>& watch) {
                                                                     : Json(watch->caller.name)},
           {"caller_pid", watch->caller.kind == SleepCaller::Kind::kNone ? Json(nullptr)
                                                                         : Json(watch->caller.pid)},
-          {"restore_after_seconds", watch->restore_after_seconds}};
+          {"restore_after_seconds", watch->restore_after_seconds},
+          {"reload_at_wake", watch->reload_at_wake}};
 }
 
 void print_json(const StatusView& view, const StateStore& store, const std::string& boot_id) {
@@ -151,7 +152,9 @@ void print_text(const StatusView& view, const StateStore& store, std::ostream& o
   if (!view.pending.empty()) {
     out << "Pending in " << store.path() << " (run 'suspendfix restore' to bring them back):\n";
     for (const StateRecord* record : view.pending) line(*record);
-    if (const auto& watch = view.state.file.watch)
+    if (const auto& watch = view.state.file.watch; watch && watch->reload_at_wake)
+      out << "A watcher brings them back as soon as the machine wakes (reload_at_wake).\n";
+    else if (watch)
       out << "A watcher brings them back if no post comes within " << watch->restore_after_seconds
           << " s"
           << (watch->caller.kind == SleepCaller::Kind::kNone

@@ -16,6 +16,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <memory>
 #include <thread>
 
@@ -23,6 +24,7 @@
 #include "executor.hpp"
 #include "log.hpp"
 #include "sleep/self_heal.hpp"
+#include "sleep/sleep_log.hpp"
 #include "sleep/state_store.hpp"
 #include "sleep/system_probe.hpp"
 #include "text_file.hpp"
@@ -58,7 +60,33 @@ std::string caller_text(const SleepCaller& caller) {
   return caller.name + " (pid " + std::to_string(caller.pid) + ")";
 }
 
-int restore_now(uint64_t generation, const std::string& reason, const ScanOptions& scan) {
+/// Sleeps on CLOCK_BOOTTIME, which runs on while the machine sleeps: a pause that was due
+/// during the sleep ends at the thaw, so the watcher sees the wake at once (CLOCK_MONOTONIC,
+/// which stands still, would add up to a whole poll interval to reload_at_wake).
+void pause_on_boot_clock(std::chrono::nanoseconds pause) {
+  struct timespec left {};
+  left.tv_sec = static_cast<time_t>(pause.count() / 1'000'000'000);
+  left.tv_nsec = static_cast<long>(pause.count() % 1'000'000'000);
+  while (clock_nanosleep(CLOCK_BOOTTIME, 0, &left, &left) == EINTR) {
+  }
+}
+
+/// Notes what the watcher brought back as a post of its own in the sleep log, so that `test`
+/// and `diagnose` see it. The caller holds the lock.
+void note_watcher_post(StateStore& store, SleepType sleep,
+                       const std::vector<ActionResult>& results) {
+  try {
+    SleepLogEntry entry = sleep_log_entry_now(SleepPhase::kPost, sleep, HookFrontend::kWatcher);
+    entry.actions = sleep_log_actions(results);
+    append_sleep_log(store.directory(), entry);
+  } catch (const Error& error) {
+    log_warning("self-heal: " + std::string(error.what()) +
+                "; the sleep log misses what the watcher did");
+  }
+}
+
+int restore_now(uint64_t generation, const std::string& reason, const ScanOptions& scan,
+                bool at_wake) {
   AdminConfig config;
   try {
     config = load_config(scan);
@@ -77,12 +105,17 @@ int restore_now(uint64_t generation, const std::string& reason, const ScanOption
       log_info("self-heal: settled while waiting for the lock; nothing to do");
       return 0;
     }
-    log_warning("self-heal: " + reason + "; bringing back what pre " +
-                sleep_type_name(file.watch->sleep) + " did");
+    // At the wake this is the plan, not a rescue: a notice, not a warning.
+    log_message(at_wake ? LogLevel::kNotice : LogLevel::kWarning,
+                "self-heal: " + reason + "; bringing back what pre " +
+                    sleep_type_name(file.watch->sleep) + " did");
     const auto modules = make_kmod_backend();
     const auto devices = make_sysfs_device_backend();
+    const std::vector<ActionResult> results =
+        run_post("self-heal", {*modules, *devices}, store, options);
+    note_watcher_post(store, file.watch->sleep, results);
     int status = 0;
-    for (const ActionResult& result : run_post("self-heal", {*modules, *devices}, store, options))
+    for (const ActionResult& result : results)
       if (result.outcome != ActionResult::Outcome::kDone) status = 1;
     return status;
   } catch (const std::exception& error) {
@@ -101,6 +134,7 @@ int run_watch(uint64_t generation, const ScanOptions& scan) {
   WatchPolicy policy;
   policy.restore_after_ns = int64_t{header->restore_after_seconds} * 1'000'000'000;
   policy.busy_cap_ns = kBusyCapNs;
+  policy.restore_at_wake = header->reload_at_wake;
   WatchMemory memory = start_watch_memory(header->pre_monotonic_ns);
   const std::string caller = caller_text(header->caller);
   log_info("self-heal: watching generation " + std::to_string(generation) +
@@ -119,8 +153,8 @@ int run_watch(uint64_t generation, const ScanOptions& scan) {
       return 0;
     }
     if (decision.verdict == WatchVerdict::kRestore)
-      return restore_now(generation, decision.reason, scan);
-    std::this_thread::sleep_for(kPollInterval);
+      return restore_now(generation, decision.reason, scan, policy.restore_at_wake);
+    pause_on_boot_clock(kPollInterval);
   }
 }
 
@@ -263,7 +297,7 @@ bool start_forked(uint64_t generation, const ScanOptions& scan) {
 }  // namespace
 
 WatchHeader make_watch_header(SleepType sleep, const SleepCaller& caller,
-                              int restore_after_seconds) {
+                              const AdminConfig& config) {
   WatchHeader header;
   struct timespec boot {};
   clock_gettime(CLOCK_BOOTTIME, &boot);
@@ -272,7 +306,8 @@ WatchHeader make_watch_header(SleepType sleep, const SleepCaller& caller,
   header.boot_id = read_boot_id();
   header.pre_monotonic_ns = monotonic_ns();
   header.asleep_ns = std::max<int64_t>(0, asleep_ns());
-  header.restore_after_seconds = restore_after_seconds;
+  header.restore_after_seconds = config.restore_after_seconds;
+  header.reload_at_wake = config.reload_at_wake && sleep != SleepType::kSuspendThenHibernate;
   header.sleep = sleep;
   header.caller = caller;
   if (const auto stats = read_suspend_stats()) header.counters.counters = stats->counters;
@@ -289,8 +324,7 @@ void start_watcher(const WatchHeader& header, const ScanOptions& scan) {
       command.push_back("--debug");
     else if (log_enabled(LogLevel::kInfo))
       command.push_back("--verbose");
-    command.insert(command.end(),
-                   {"watch", "--generation", std::to_string(header.generation)});
+    command.insert(command.end(), {"watch", "--generation", std::to_string(header.generation)});
     if (scan.config_given) command.insert(command.end(), {"--config", scan.config_path});
     if (!self.empty() && start_with_systemd_run(command, header.generation)) {
       log_info("self-heal: started unit suspendfix-watch-" + std::to_string(header.generation));

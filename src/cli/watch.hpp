@@ -9,9 +9,10 @@
 namespace suspendfix {
 
 /// The watch header a `pre` writes now: a new generation, the clocks, the kernel's suspend
-/// counters, the boot id, the sleep system it was called from and how long to wait for a post.
+/// counters, the boot id, the sleep system it was called from, how long to wait for a post
+/// and whether to load back at the wake (config).
 WatchHeader make_watch_header(SleepType sleep, const SleepCaller& caller,
-                              int restore_after_seconds);
+                              const AdminConfig& config);
 
 /// Starts the self-healing watcher (`suspendfix watch`, a hidden command) for header and
 /// returns at once, whatever happens: the watcher must never delay a sleep. Inside systemd's

@@ -80,9 +80,12 @@ AdminConfig parse_admin_config(std::string_view yaml, const std::string& origin)
         [&](const YamlNode& v) {
           config.busy_retry_ms = whole_number(v, "busy_retry_ms", 0, 10000);
         }},
-       {"restore_after_seconds", [&](const YamlNode& v) {
+       {"restore_after_seconds",
+        [&](const YamlNode& v) {
           config.restore_after_seconds = whole_number(v, "restore_after_seconds", 0, 600);
-        }}});
+        }},
+       {"reload_at_wake",
+        [&](const YamlNode& v) { config.reload_at_wake = reader.boolean(v, "reload_at_wake"); }}});
   return config;
 }
 

@@ -36,6 +36,7 @@ struct AdminConfig {
   int timeout_seconds = 30;            // the whole hook, well under systemd's 90 s for all hooks
   int busy_retry_ms = 1000;            // how long a module in use is retried before it is skipped
   int restore_after_seconds = 10;      // self-healing: how long to wait for a post; 0: never
+  bool reload_at_wake = false;         // the watcher loads back at the wake, before any post
 
   bool acts_on(SleepType type) const;
   /// The planner's view for one sleep type: extra modules and disabled profiles. The keep list

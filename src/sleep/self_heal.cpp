@@ -41,6 +41,12 @@ WatchDecision decide_watch(const WatchPolicy& policy, const WatchObservation& ob
     memory.sleep_seen_ns = now;
     memory.quiet_since_ns = now;  // post's grace counts from the wake
   }
+  if (policy.restore_at_wake && memory.sleep_seen_ns)
+    return {WatchVerdict::kRestore,
+            "a sleep ended (the " +
+                std::string(observation.counters_moved ? "suspend counters moved"
+                                                       : "boot clock jumped") +
+                "): loading back at once (reload_at_wake)"};
   const int64_t busy_from = memory.sleep_seen_ns.value_or(memory.started_ns);
   const bool busy = observation.caller_busy && now - busy_from < policy.busy_cap_ns;
   if (busy) {

@@ -21,9 +21,13 @@ namespace suspendfix {
 ///    cancelled -> restore.
 /// A sleep system still busy `busy_cap` after pre (or after the wake) counts as no longer
 /// busy: a hung sleep system must not keep modules away for good.
+/// With `restore_at_wake` (the configuration's reload_at_wake), the first poll that sees a
+/// sleep restores at once, whoever is busy: the watcher is already running when the machine
+/// wakes, so it loads before any post hook could have started.
 struct WatchPolicy {
   int64_t restore_after_ns = 10'000'000'000;
   int64_t busy_cap_ns = 120'000'000'000;
+  bool restore_at_wake = false;
 };
 
 /// What one poll saw.

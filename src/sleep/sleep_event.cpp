@@ -7,10 +7,9 @@
 namespace suspendfix {
 
 constexpr EnumName<HookFrontend> kHookFrontendNames[] = {
-    {HookFrontend::kSystemd, "systemd-sleep"},
-    {HookFrontend::kElogind, "elogind"},
-    {HookFrontend::kPmUtils, "pm-utils"},
-    {HookFrontend::kSelf, "suspendfix"},
+    {HookFrontend::kSystemd, "systemd-sleep"}, {HookFrontend::kElogind, "elogind"},
+    {HookFrontend::kPmUtils, "pm-utils"},      {HookFrontend::kSelf, "suspendfix"},
+    {HookFrontend::kWatcher, "watcher"},
 };
 
 const char* hook_frontend_name(HookFrontend frontend) {

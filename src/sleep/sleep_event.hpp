@@ -10,7 +10,9 @@
 namespace suspendfix {
 
 /// Which sleep-hook convention called us.
-enum class HookFrontend { kSystemd, kElogind, kPmUtils, kSelf };
+/// Who called: a sleep system's hook, `suspendfix suspend` itself, or (in the sleep log only)
+/// the self-healing watcher that brought things back instead of a post.
+enum class HookFrontend { kSystemd, kElogind, kPmUtils, kSelf, kWatcher };
 const char* hook_frontend_name(HookFrontend frontend);
 
 enum class SleepPhase { kPre, kPost };

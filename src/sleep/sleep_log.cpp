@@ -27,7 +27,7 @@ std::optional<int64_t> parse_time(const std::string& text, int64_t high) {
 
 std::optional<HookFrontend> frontend_from_name(const std::string& name) {
   for (auto frontend : {HookFrontend::kSystemd, HookFrontend::kElogind, HookFrontend::kPmUtils,
-                        HookFrontend::kSelf})
+                        HookFrontend::kSelf, HookFrontend::kWatcher})
     if (name == hook_frontend_name(frontend)) return frontend;
   return std::nullopt;
 }

@@ -170,6 +170,10 @@ std::optional<WatchHeader> read_watch(std::string_view line) {
       const auto caller = read_caller(value);
       if (!caller) return std::nullopt;
       watch.caller = *caller;
+    } else if (key == "at_wake") {  // optional: written only when set
+      if (value != "0" && value != "1") return std::nullopt;
+      watch.reload_at_wake = value == "1";
+      continue;
     } else {
       continue;  // a key of a later release of version 2
     }
@@ -268,7 +272,7 @@ std::string format_state(const StateFile& file) {
            " asleep_ns=" + std::to_string(watch.asleep_ns) +
            " restore_after=" + std::to_string(watch.restore_after_seconds) +
            " sleep=" + sleep_type_name(watch.sleep) + " caller=" + format_caller(watch.caller) +
-           "\n";
+           (watch.reload_at_wake ? " at_wake=1" : "") + "\n";
     out += "counters " + format_suspend_counters(watch.counters) + "\n";
   }
   for (const StateRecord& record : file.records) {

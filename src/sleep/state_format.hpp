@@ -60,6 +60,10 @@ struct WatchHeader {
   int64_t pre_monotonic_ns = 0;  // CLOCK_MONOTONIC at pre
   int64_t asleep_ns = 0;         // CLOCK_BOOTTIME - CLOCK_MONOTONIC at pre: grows only in sleep
   int restore_after_seconds = 10;
+  /// The watcher loads back as soon as it sees the sleep end, before any post (the
+  /// configuration's reload_at_wake; never for suspend-then-hibernate, whose wakes in between
+  /// are not the end of the sleep).
+  bool reload_at_wake = false;
   SleepType sleep = SleepType::kSuspend;
   SleepCaller caller;
   SuspendStats counters;  // the kernel's suspend counters at pre (empty: none)
@@ -86,7 +90,7 @@ struct ParsedState {
 /// The state file's text form, version 2:
 ///   # suspendfix state 2: what 'pre' did and 'post' or 'restore' must undo
 ///   watch generation=N boot=UUID monotonic_ns=N asleep_ns=N restore_after=S sleep=TYPE
-///         caller=KIND:PID:START:NAME                          (one line; absent when settled)
+///         caller=KIND:PID:START:NAME [at_wake=1]              (one line; absent when settled)
 ///   counters success=N fail=N ...                             (with the watch line)
 ///   KIND OBJECT DRIVER SLEEP TIME PROFILES BOOT_ID            (one per record; "-" empty)
 /// A record line that cannot be read whole is kept verbatim and understood as far as it goes

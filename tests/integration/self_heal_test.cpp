@@ -9,6 +9,7 @@
 #include <fstream>
 #include <future>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "integration/hook_fixture.hpp"
 
@@ -70,6 +71,50 @@ TEST_F(SelfHealTest, TheWatcherKeepsNeitherPresLockNorItsOutput) {
   hook({"systemd-sleep", "post", "suspend"});
   EXPECT_TRUE(kernel_->loaded("xhci_pci"));
   ASSERT_TRUE(eventually([&] { return watcher_line("exiting"); })) << watch_text();
+}
+
+// reload_at_wake (issue 13): the watcher, already running, loads back as soon as it sees the
+// sleep end; the post that follows finds nothing to do, and nothing is loaded twice.
+TEST_F(SelfHealTest, ReloadAtWakeLoadsBackBeforeAnyPostAndPostFindsItDone) {
+  config("restore_after_seconds: 30\nreload_at_wake: yes\n");
+  const auto pre = hook({"-v", "systemd-sleep", "pre", "suspend"});
+  ASSERT_FALSE(kernel_->loaded("xhci_pci")) << pre.err;
+  EXPECT_NE(state().find(" at_wake=1\n"), std::string::npos) << state();
+  ASSERT_TRUE(eventually([&] { return watcher_line("self-heal: watching generation"); }));
+  EXPECT_FALSE(kernel_->loaded("xhci_pci")) << "no sleep yet: nothing to do";
+  sleep_happened(1);
+  ASSERT_TRUE(eventually([&] { return kernel_->loaded("xhci_pci"); })) << watch_text();
+  ASSERT_TRUE(eventually([&] { return state().empty(); })) << state();
+  EXPECT_TRUE(
+      watcher_line("self-heal: a sleep ended (the suspend counters moved): loading back "
+                   "at once (reload_at_wake); bringing back what pre suspend did"))
+      << watch_text();
+  EXPECT_FALSE(watcher_line("WARNING")) << "the plan, not a rescue: " << watch_text();
+  const std::string log = read_file(state_dir() + "/sleeps");
+  EXPECT_NE(log.find("watcher"), std::string::npos) << log;
+  EXPECT_NE(log.find("module:xhci_pci"), std::string::npos) << log;
+  const auto post = hook({"-v", "systemd-sleep", "post", "suspend"});
+  EXPECT_EQ(post.exit_code, 0) << post.err;
+  EXPECT_TRUE(kernel_->loaded("xhci_pci"));
+  EXPECT_EQ(count("init xhci_pci 0"), 1u) << "no double load";
+}
+
+// suspend-then-hibernate wakes in between (to check the battery) and sleeps again without
+// any hook: loading back there would undo the workaround before the hibernation.
+TEST_F(SelfHealTest, ReloadAtWakeNeverActsOnSuspendThenHibernate) {
+  config("restore_after_seconds: 30\nreload_at_wake: yes\n");
+  const auto pre = hook({"-v", "systemd-sleep", "pre", "suspend-then-hibernate"});
+  ASSERT_FALSE(kernel_->loaded("xhci_pci")) << pre.err;
+  EXPECT_NE(state().find("\nwatch generation="), std::string::npos) << state();
+  EXPECT_EQ(state().find("at_wake"), std::string::npos) << state();
+  ASSERT_TRUE(eventually([&] { return watcher_line("self-heal: watching generation"); }));
+  sleep_happened(1);
+  // The at-wake watcher acts on its first poll (200 ms); this one waits for post (30 s).
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  EXPECT_FALSE(kernel_->loaded("xhci_pci")) << watch_text();
+  hook({"systemd-sleep", "post", "suspend-then-hibernate"});
+  EXPECT_TRUE(kernel_->loaded("xhci_pci"));
+  EXPECT_EQ(count("init xhci_pci 0"), 1u);
 }
 
 TEST_F(SelfHealTest, Regression_Issue11_ASleepThenPostLoadsOnce) {

@@ -163,6 +163,71 @@ TEST(SelfHeal, RestoreAfterSecondsIsAConfigurationKey) {
         << bad;
 }
 
+TEST(SelfHeal, ReloadAtWakeRestoresAtTheFirstPollThatSeesTheWakeWhoeverIsBusy) {
+  WatchPolicy at_wake = policy(30);
+  at_wake.restore_at_wake = true;
+  const Outcome outcome = play(
+      at_wake,
+      [](double at) {
+        WatchObservation observation;
+        observation.caller_busy = true;  // systemd-sleep, about to run the post hooks
+        observation.time_jumped = at >= 2.4;
+        return observation;
+      },
+      600, "systemd-sleep (pid 812)");
+  EXPECT_EQ(outcome.decision.verdict, WatchVerdict::kRestore);
+  EXPECT_NEAR(outcome.at, 2.4, 0.01);
+  EXPECT_EQ(outcome.decision.reason,
+            "a sleep ended (the boot clock jumped): loading back at once (reload_at_wake)");
+  // Without it the same polls wait for post: the busy sleep system, then the grace.
+  const Outcome waits = play(
+      policy(30),
+      [](double at) {
+        WatchObservation observation;
+        observation.caller_busy = at < 5;
+        observation.time_jumped = at >= 2.4;
+        return observation;
+      },
+      600, "systemd-sleep (pid 812)");
+  EXPECT_NEAR(waits.at, 34.8, 0.01);
+}
+
+TEST(SelfHeal, ReloadAtWakeAlsoUndoesACancelledSleepAtOnceAndOtherwiseWaits) {
+  WatchPolicy at_wake = policy(30);
+  at_wake.restore_at_wake = true;
+  const Outcome failed = play(at_wake, [](double at) {
+    WatchObservation observation;
+    observation.counters_moved = at >= 1;  // the kernel counted a failed attempt
+    return observation;
+  });
+  EXPECT_NEAR(failed.at, 1.0, 0.01);
+  EXPECT_EQ(failed.decision.reason,
+            "a sleep ended (the suspend counters moved): loading back at once (reload_at_wake)");
+  const Outcome settled = play(at_wake, [](double at) {
+    WatchObservation observation;
+    observation.settled = at >= 3;  // post came first (no sleep seen yet)
+    return observation;
+  });
+  EXPECT_EQ(settled.decision.verdict, WatchVerdict::kExit);
+  const Outcome nothing = play(at_wake, [](double) { return WatchObservation{}; });
+  EXPECT_NEAR(nothing.at, 30.0, 0.01) << "no sleep seen: the grace, as without it";
+}
+
+TEST(SelfHeal, ReloadAtWakeIsAConfigurationKey) {
+  EXPECT_FALSE(parse_admin_config("", "config.yaml").reload_at_wake);
+  EXPECT_TRUE(parse_admin_config("reload_at_wake: yes\n", "config.yaml").reload_at_wake);
+  EXPECT_FALSE(parse_admin_config("reload_at_wake: false\n", "config.yaml").reload_at_wake);
+  try {
+    parse_admin_config("timeout_seconds: 30\nreload_at_wake: soon\n", "config.yaml");
+    FAIL() << "accepted";
+  } catch (const ProfileError& error) {
+    EXPECT_EQ(error.line(), 2);
+    EXPECT_NE(std::string(error.what()).find("'reload_at_wake' must be true or false, not 'soon'"),
+              std::string::npos)
+        << error.what();
+  }
+}
+
 TEST(SelfHeal, VerdictNames) {
   EXPECT_STREQ(watch_verdict_name(WatchVerdict::kWait), "wait");
   EXPECT_STREQ(watch_verdict_name(WatchVerdict::kRestore), "restore");

@@ -61,6 +61,27 @@ TEST(StateFormat, RoundTripsRecordsAndTheWatchHeader) {
   EXPECT_EQ(format_state(parsed.file), text) << "byte for byte";
 }
 
+TEST(StateFormat, ReloadAtWakeIsWrittenOnlyWhenSetAndReadBack) {
+  StateFile file;
+  file.records = {module("xhci_pci")};
+  WatchHeader watch;
+  watch.boot_id = kBoot;
+  watch.caller = {SleepCaller::Kind::kProcess, 812, 4711, "systemd-sleep"};
+  file.watch = watch;
+  EXPECT_EQ(format_state(file).find("at_wake"), std::string::npos) << "as earlier releases wrote";
+  EXPECT_FALSE(parse_state(format_state(file), "state").file.watch->reload_at_wake);
+  file.watch->reload_at_wake = true;
+  const std::string text = format_state(file);
+  EXPECT_NE(text.find("caller=process:812:4711:systemd-sleep at_wake=1\n"), std::string::npos)
+      << text;
+  const ParsedState parsed = parse_state(text, "state");
+  ASSERT_TRUE(parsed.file.watch);
+  EXPECT_TRUE(parsed.file.watch->reload_at_wake);
+  std::string bad = text;
+  bad.replace(bad.find("at_wake=1"), 9, "at_wake=y");
+  EXPECT_FALSE(parse_state(bad, "state").file.watch) << "a bad value damages the line";
+}
+
 TEST(StateFormat, AnotherVersionIsReadNoFurther) {
   for (const char* header : {"# suspendfix state 1: what 'pre' did\n", "# suspendfix state 3\n",
                              "# suspendfix state x\n"}) {

@@ -4,7 +4,8 @@
 # back with no `post`, unattended. 1. `HOOK pre suspend`, no sleep, no post (a cancelled
 # sleep): xhci_pci is back after restore_after_seconds (default 10 s). 2. pre, a real S3, no
 # post (the sleep system died): back after the wake. 3. a normal cycle afterwards: post does
-# it, and the watcher steps aside (no second load). The watcher logs to SUSPENDFIX_WATCH_LOG
+# it, and the watcher steps aside (no second load). 4. with reload_at_wake, the watcher
+# loads back at the wake before any post, and the post finds nothing. The watcher logs to SUSPENDFIX_WATCH_LOG
 # (the busybox guest has no syslog); the restore times are the @@TIME heal.*.restore lines.
 . /sfx/guest-lib.sh
 require_suspendfix
@@ -69,4 +70,29 @@ check_cycle_dmesg heal.cycle "$m"
 check heal.cycle.watcher_stepped_aside wait_for 10 grep -q 'the record is settled' "$SUSPENDFIX_WATCH_LOG"
 check_not heal.cycle.no_second_load grep -q 'self-heal: loaded' "$SUSPENDFIX_WATCH_LOG"
 check_eq heal.cycle.registered_once 2 "$(dmesg_since "$m" | grep -c 'new USB bus registered')"
+
+# --- 4. reload_at_wake: the watcher loads back at the thaw, before any post ----------------
+printf 'reload_at_wake: yes\n' > /run/sfx-at-wake.yaml
+SUSPENDFIX_CONFIG=/run/sfx-at-wake.yaml
+export SUSPENDFIX_CONFIG
+: > "$SUSPENDFIX_WATCH_LOG"
+m=$(dmesg_mark)
+check heal.wake.pre "$HOOK" pre suspend
+check_nec_unloaded heal.wake.after_pre
+check heal.wake.at_wake_header grep -q '^watch .* at_wake=1$' "$SFX_STATE"
+check heal.wake.s3 suspend_mem heal.wake.s3
+timer_start heal.wake.restore
+# No post yet: the watcher alone, well under the 10 s grace it would wait without the key.
+check heal.wake.back wait_for 8 nec_back
+timer_end heal.wake.restore
+t=$(cat /tmp/.sfx_last_time)
+info "reload_at_wake: NEC bound again ${t} s after S3 returned, with no post run"
+check heal.wake.reason watch_log_has "loading back at once (reload_at_wake)"
+check heal.wake.sleep_log grep -q watcher "$(dirname "$SFX_STATE")/sleeps"
+check heal.wake.post "$HOOK" post suspend
+check_nec_restored heal.wake.after_post
+check heal.wake.state_clean state_clean
+check_eq heal.wake.registered_once 2 "$(dmesg_since "$m" | grep -c 'new USB bus registered')"
+unset SUSPENDFIX_CONFIG
+rm -f /run/sfx-at-wake.yaml
 exit 0
