@@ -250,7 +250,7 @@ void close_exec_descriptors() {
 /// Double fork and setsid: the watcher belongs to no hook, no session and no terminal, and
 /// nobody waits for it (elogind reads a pre hook's output until it ends). The watcher is a
 /// copy of this process, not a new one: an exec would load the binary and its libraries again
-/// while pre unloads, on the same CPU (bench/vm measured the unload at 1.5-2x a bare rmmod
+/// while pre unloads, on the same CPU (bench/vm measured the unload at 1.3-2x a bare rmmod
 /// that way). The copy drops what pre holds before it watches (close_exec_descriptors), has
 /// the default signal actions, logs to syslog (or $SUSPENDFIX_WATCH_LOG), and never returns
 /// into pre's code: it ends with _exit.

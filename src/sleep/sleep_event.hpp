@@ -9,7 +9,6 @@
 
 namespace suspendfix {
 
-/// Which sleep-hook convention called us.
 /// Who called: a sleep system's hook, `suspendfix suspend` itself, or (in the sleep log only)
 /// the self-healing watcher that brought things back instead of a post.
 enum class HookFrontend { kSystemd, kElogind, kPmUtils, kSelf, kWatcher };
