@@ -88,6 +88,26 @@ TEST_F(SleepTestTest, JsonHasOneObjectPerCycleWithWhatPostBroughtBack) {
   EXPECT_EQ(json["summary"]["ok"], true);
 }
 
+// With reload_at_wake the watcher may load before post does (it races suspend's own post,
+// under the same lock): either way each cycle reports xhci_pci brought back, once.
+TEST_F(SleepTestTest, WithReloadAtWakeEachCycleStillReportsWhatCameBackAndNothingLoadsTwice) {
+  config("reload_at_wake: yes\n");
+  const auto result = test({"--cycles", "3", "--json"});
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  const auto json = nlohmann::json::parse(result.out);
+  ASSERT_EQ(json["cycles"].size(), 3u);
+  for (const auto& cycle : json["cycles"]) {
+    EXPECT_EQ(cycle["ok"], true) << cycle.dump();
+    EXPECT_EQ(cycle["hook"]["post"], true) << cycle.dump();
+    ASSERT_EQ(cycle["hook"]["brought_back"].size(), 1u) << cycle.dump();
+    EXPECT_EQ(cycle["hook"]["brought_back"][0]["object"], "xhci_pci") << cycle.dump();
+  }
+  EXPECT_EQ(count("delete xhci_pci 0"), 3u);
+  EXPECT_EQ(count("init xhci_pci 0"), 3u) << "no double load";
+  EXPECT_TRUE(kernel_->loaded("xhci_pci"));
+  EXPECT_EQ(state(), "");
+}
+
 TEST_F(SleepTestTest, AFailedSleepStopsAtCycleOneNamingTheDeviceAndItsModule) {
   const auto result =
       test({"--cycles", "5"},
