@@ -46,6 +46,13 @@ struct Fixture {
             SleepType sleep = SleepType::kSuspend) {
     return make_plan(machine, matches, sleep, modules, options);
   }
+  /// A suspend plan with the never-unload rules on, reading the system through facts.
+  Plan protected_plan(ModuleInspector& modules, SystemFacts* facts) {
+    Protection protection({}, SleepType::kSuspend, facts);
+    PlanOptions options;
+    options.protection = &protection;
+    return plan(modules, options);
+  }
   Machine machine;
   std::vector<Profile> profiles;
   std::vector<ProfileMatch> matches;
@@ -116,10 +123,7 @@ actions: {unload_modules: [usbcore, e1000e]}
 )"});
   FakeSystemFacts facts;
   facts.use(makedev(8, 17), "/home", "ext4", {{"sd_mod", "usb_storage", "xhci_pci"}, {}});
-  Protection protection({}, SleepType::kSuspend, &facts);
-  PlanOptions options;
-  options.protection = &protection;
-  const Plan plan = fixture.plan(modules, options);
+  const Plan plan = fixture.protected_plan(modules, &facts);
   EXPECT_EQ(summary(plan), (std::vector<std::string>{"refused usbcore", "unload e1000e"}));
   EXPECT_EQ(plan.modules[0].note, "'xhci_pci' is protected: needed by the filesystem on /home");
 }
@@ -133,10 +137,7 @@ sources: [s]
 match: {dmi: {sys_vendor: "LENOVO"}}
 actions: {unload_modules: [nvme]}
 )"});
-  Protection protection({}, SleepType::kSuspend, nullptr);
-  PlanOptions options;
-  options.protection = &protection;
-  const Plan plan = fixture.plan(modules, options);
+  const Plan plan = fixture.protected_plan(modules, nullptr);
   EXPECT_EQ(summary(plan), (std::vector<std::string>{"refused nvme"}));
 }
 
@@ -281,10 +282,7 @@ TEST(PlannerDevices, ProtectedDeviceIsRefused) {
   Fixture fixture({kUnbindNec});
   FakeSystemFacts facts;
   facts.use(makedev(8, 17), "/media/usb", "vfat", {{"usb_storage", "xhci_pci"}, {}});
-  Protection protection({}, SleepType::kSuspend, &facts);
-  PlanOptions options;
-  options.protection = &protection;
-  const Plan plan = fixture.plan(modules, options);
+  const Plan plan = fixture.protected_plan(modules, &facts);
   EXPECT_EQ(device_summary(plan), (std::vector<std::string>{"refused unbind 0000:0f:00.0"}));
   EXPECT_EQ(plan.devices[0].note,
             "its driver's module 'xhci_pci' is protected: needed by the filesystem on /media/usb");
@@ -299,10 +297,7 @@ TEST(PlannerDevices, DeviceOnTheWayToADiskIsRefusedWhateverItsDriver) {
   Fixture fixture({kUnbindNec}, machine);
   FakeSystemFacts facts;
   facts.use(makedev(8, 1), "swap /dev/sda1", "", {{}, {machine.pci[1].syspath}});
-  Protection protection({}, SleepType::kSuspend, &facts);
-  PlanOptions options;
-  options.protection = &protection;
-  const Plan plan = fixture.plan(modules, options);
+  const Plan plan = fixture.protected_plan(modules, &facts);
   EXPECT_EQ(device_summary(plan), (std::vector<std::string>{"refused unbind 0000:0f:00.0"}));
   EXPECT_EQ(plan.devices[0].note,
             "0000:0f:00.0 is protected: needed by swap /dev/sda1 (swap in use; hibernation "
