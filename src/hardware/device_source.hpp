@@ -19,6 +19,7 @@ class DeviceSource {
 /// How much the real source reads.
 enum class DeviceNames {
   kNone,        // ids, drivers and modules only: what the hook needs, at the least cost
+                // (no PCI revision, no USB device's controller)
   kProperties,  // also names udevd stored (ID_*_FROM_DATABASE) and the modalias
   kHwdb,        // also look names up in udev's hardware database (detect, profile new)
 };

@@ -2,6 +2,10 @@
 // The real libudev code against fixture machines in a umockdev testbed.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <tuple>
+#include <vector>
+
 #include "hardware/device_source.hpp"
 #include "integration/testbed.hpp"
 #include "modules/module_backend.hpp"
@@ -86,6 +90,73 @@ TEST_F(UdevDeviceSourceTest, EmptyMachineAndGarbledAttributes) {
   EXPECT_EQ(machine.pci[0].vendor, 0) << "garbage reads as 0, not as a crash";
   EXPECT_TRUE(machine.dmi.empty());
   EXPECT_TRUE(machine.usb.empty());
+}
+
+TEST_F(UdevDeviceSourceTest, IdsComeFromTheUeventWhenItHasThemAll) {
+  // No id attributes at all: only the uevent can have given these.
+  testbed_.add_devices(
+      "P: /devices/pci0000:00/0000:00:14.0\nE: SUBSYSTEM=pci\nE: PCI_CLASS=C0330\n"
+      "E: PCI_ID=1033:0194\nE: PCI_SUBSYS_ID=17AA:219C\n");
+  const Machine machine = make_udev_device_source(DeviceNames::kNone)->scan();
+  ASSERT_EQ(machine.pci.size(), 1u);
+  EXPECT_EQ(machine.pci[0].slot, "0000:00:14.0");
+  EXPECT_EQ(machine.pci[0].vendor, 0x1033);
+  EXPECT_EQ(machine.pci[0].device, 0x0194);
+  EXPECT_EQ(machine.pci[0].subsystem_vendor, 0x17aa);
+  EXPECT_EQ(machine.pci[0].subsystem_device, 0x219c);
+  EXPECT_EQ(machine.pci[0].class_code, 0x0c0330u);
+}
+
+TEST_F(UdevDeviceSourceTest, AGarbledUeventFallsBackToTheAttributes) {
+  const std::vector<std::string> broken = {"E: PCI_ID=1033:019\nE: PCI_CLASS=C0330\n",
+                                           "E: PCI_ID=1033-0194\nE: PCI_CLASS=C0330\n",
+                                           "E: PCI_ID=1033:0194x\nE: PCI_CLASS=C0330\n",
+                                           "E: PCI_ID=zz33:0194\nE: PCI_CLASS=C0330\n",
+                                           "E: PCI_ID=1033:0194\nE: PCI_CLASS=1C03301\n",
+                                           "E: PCI_ID=1033:0194\nE: PCI_CLASS=\n",
+                                           "E: PCI_ID=1033:0194\n"};
+  for (size_t i = 0; i < broken.size(); ++i)
+    testbed_.add_devices("P: /devices/pci0000:00/0000:00:1" + std::to_string(i) +
+                         ".0\nE: SUBSYSTEM=pci\n" + broken[i] +
+                         "E: PCI_SUBSYS_ID=17AA:219C\n"
+                         "A: vendor=0x1033\nA: device=0x0194\nA: subsystem_vendor=0x17aa\n"
+                         "A: subsystem_device=0x219c\nA: class=0x0c0330\n");
+  const Machine machine = make_udev_device_source(DeviceNames::kNone)->scan();
+  ASSERT_EQ(machine.pci.size(), broken.size());
+  for (size_t i = 0; i < broken.size(); ++i) {
+    const PciDevice* device = find(machine, "0000:00:1" + std::to_string(i) + ".0");
+    ASSERT_NE(device, nullptr) << broken[i];
+    EXPECT_EQ(device->vendor, 0x1033) << broken[i];
+    EXPECT_EQ(device->device, 0x0194) << broken[i];
+    EXPECT_EQ(device->subsystem_device, 0x219c) << broken[i];
+    EXPECT_EQ(device->class_code, 0x0c0330u) << broken[i];
+  }
+}
+
+TEST_F(UdevDeviceSourceTest, TheHooksScanFindsWhatDetectFinds) {
+  // The hook's scan (kNone) reads less: the same devices, ids, drivers and modules.
+  testbed_.load_machine("lenovo-t510-nec");
+  const Machine hook = make_udev_device_source(DeviceNames::kNone)->scan();
+  const Machine full = make_udev_device_source(DeviceNames::kProperties)->scan();
+  ASSERT_EQ(hook.pci.size(), full.pci.size());
+  for (size_t i = 0; i < full.pci.size(); ++i) {
+    const PciDevice &a = hook.pci[i], &b = full.pci[i];
+    EXPECT_EQ(std::tie(a.slot, a.syspath, a.vendor, a.device, a.subsystem_vendor,
+                       a.subsystem_device, a.class_code, a.driver, a.module),
+              std::tie(b.slot, b.syspath, b.vendor, b.device, b.subsystem_vendor,
+                       b.subsystem_device, b.class_code, b.driver, b.module))
+        << b.slot;
+  }
+  ASSERT_EQ(hook.usb.size(), full.usb.size());
+  for (size_t i = 0; i < full.usb.size(); ++i) {
+    const UsbDevice &a = hook.usb[i], &b = full.usb[i];
+    EXPECT_EQ(std::tie(a.name, a.syspath, a.vendor, a.product, a.driver, a.module),
+              std::tie(b.name, b.syspath, b.vendor, b.product, b.driver, b.module))
+        << b.name;
+  }
+  EXPECT_EQ(hook.dmi, full.dmi);
+  EXPECT_EQ(hook.pci[0].revision, 0) << "kNone leaves out what only detect shows";
+  EXPECT_EQ(hook.usb[0].parent_pci_slot, "");
 }
 
 TEST_F(UdevDeviceSourceTest, KmodReadsModuleStateFromSysfs) {
