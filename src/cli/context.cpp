@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <future>
 #include <sstream>
 
 #include "config.hpp"
@@ -93,19 +94,25 @@ AdminConfig load_config(const ScanOptions& options) {
 
 void scan_machine(const ScanOptions& options, SleepType sleep, DeviceSource& devices,
                   ModuleInspector& modules, Scan& scan) {
-  PhaseTimer device_timer("device scan");
-  scan.machine = devices.scan();
-  device_timer.stop();
-  if (!options.kernel_release.empty()) scan.machine.kernel_release = options.kernel_release;
   const auto directories = profile_directories(options.profile_dirs);
   for (const ProfileDirectory& directory : directories)
     scan.profile_directories.push_back(directory.path);
   LoadOptions load;
   if (geteuid() == 0) load.trust = TrustRule{0};
   load.cache_directory = cache_directory(directories);
-  PhaseTimer profile_timer("profiles");
-  scan.database = load_profile_database(directories, load);
-  profile_timer.stop();
+  // The profiles do not depend on the devices: with a second CPU they load while libudev
+  // reads the machine (the hook waits for both before it can unload anything). Where no
+  // thread can be started, get() loads them here. Joined before anything forks.
+  std::future<ProfileDatabase> profiles =
+      std::async(std::launch::async | std::launch::deferred, [&directories, &load] {
+        PhaseTimer profile_timer("profiles");
+        return load_profile_database(directories, load);
+      });
+  PhaseTimer device_timer("device scan");
+  scan.machine = devices.scan();
+  device_timer.stop();
+  if (!options.kernel_release.empty()) scan.machine.kernel_release = options.kernel_release;
+  scan.database = profiles.get();
   for (const FileError& error : scan.database.errors)
     log_warning(std::string(error.what()) + ", skipping it");
   for (const FileError& warning : scan.database.warnings)

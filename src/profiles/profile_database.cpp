@@ -154,10 +154,13 @@ std::vector<CacheSource> cache_sources(const std::map<std::string, Candidate>& f
     CacheSource source;
     source.relative = relative;
     source.path = candidate.path.string();
+    // One lstat for a plain file (the hook pays for each call before it unloads anything);
+    // a link is followed, and a link to /dev/null is a mask.
     struct stat info {};
-    if (is_masked(candidate.path)) {
-      source.mode = 0;  // masked
-    } else if (stat(source.path.c_str(), &info) == 0) {
+    bool found = lstat(source.path.c_str(), &info) == 0;
+    if (found && S_ISLNK(info.st_mode))
+      found = !is_masked(candidate.path) && stat(source.path.c_str(), &info) == 0;
+    if (found) {
       source.size = static_cast<uint64_t>(info.st_size);
       // ctime too: an edit in place that keeps the size and puts the mtime back still moves
       // it, and nobody can set it back.
@@ -166,7 +169,7 @@ std::vector<CacheSource> cache_sources(const std::map<std::string, Candidate>& f
       source.inode = info.st_ino;
       source.mode = info.st_mode;
       source.uid = info.st_uid;
-    }
+    }  // else masked or gone: all zero
     sources.push_back(source);
   }
   return sources;
