@@ -4,9 +4,10 @@
 # Boots the VM of tests/vm (Debian's kernel under QEMU/TCG, NEC uPD720200, 8 MB USB disk on
 # its bus) with bench/vm/scenarios/sfx-bench.sh and prints a table of medians:
 #   - hook start -> modules gone: the installed systemd-sleep hook's "pre suspend" against
-#     "modprobe -r xhci_pci" by hand (and bare "rmmod xhci_pci"), same guest, same boot;
+#     a hand-written hook that runs "modprobe -r xhci_pci" (and bare "rmmod xhci_pci"), same
+#     guest, same boot;
 #   - wake -> NEC bound again (xhci_pci bound, USB 3 root hub registered) and wake -> USB disk
-#     back, with the hook's "post suspend" against "modprobe xhci_pci" by hand and against
+#     back, with the hook's "post suspend" against the hand-written hook's "modprobe xhci_pci" and against
 #     the driver simply staying loaded over S3.
 # Every time is a difference of two kernel log timestamps (us resolution); "wake" is the
 # kernel's "ACPI: PM: Low-level resume complete".
@@ -45,18 +46,26 @@ fi
 "$VM/build-initramfs.sh" -c "$CACHE" -k "$KVER" -d "$DEST" -s "$HERE/scenarios" -o "$W/initrd.gz" \
     || { say "build-initramfs failed"; exit 4; }
 load=$(cut -d' ' -f1-3 /proc/loadavg)
-say "kernel $KVER, $N repetitions, ${SFX_VM_SMP:-1} vCPU(s), host load $load; booting"
+# SFX_VM_ASLR=off boots the guest with "norandmaps": every process maps its libraries at the
+# same addresses, so QEMU 7.2's TCG finds the code it translated for the last process (its
+# translation cache is keyed by virtual address too). See README.md, "Process start under TCG".
+case ${SFX_VM_ASLR:-on} in
+    on) aslr=on; extra= ;;
+    off) aslr=off; extra=" norandmaps" ;;
+    *) say "SFX_VM_ASLR must be on or off"; exit 2 ;;
+esac
+say "kernel $KVER, $N repetitions, ${SFX_VM_SMP:-1} vCPU(s), guest ASLR $aslr, host load $load; booting"
 "$VM/run-vm.py" --kernel "$CACHE/kernel-$KVER/root/boot/vmlinuz-$KVER" --initrd "$W/initrd.gz" \
     --smp "${SFX_VM_SMP:-1}" --scenario sfx-bench --name bench --timeout "${SFX_VM_TIMEOUT:-$((120 + N * 50))}" --usb-disk-mb 8 \
-    --append "sfx.bench_n=$N" --artefacts "$OUT" --keep-logs --json "$OUT/summary.json" \
+    --append "sfx.bench_n=$N$extra" --artefacts "$OUT" --keep-logs --json "$OUT/summary.json" \
     > "$OUT/run-vm.out" 2>&1
 rc=$?
 [ $rc -eq 0 ] || { cat "$OUT/run-vm.out"; say "VM run failed (exit $rc), logs in $OUT/bench"; exit $rc; }
 
-python3 - "$OUT/summary.json" "$N" "$KVER" "$load" "${SFX_VM_SMP:-1}" <<'PY' | tee "$OUT/results.txt"
+python3 - "$OUT/summary.json" "$N" "$KVER" "$load" "${SFX_VM_SMP:-1}" "$aslr" <<'PY' | tee "$OUT/results.txt"
 import json, statistics, sys
 summary = json.load(open(sys.argv[1]))
-n, kver, load, smp = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+n, kver, load, smp, aslr = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
 data = {}
 for line in summary["scenarios"]["sfx-bench"]["info"]:
     parts = line.split()
@@ -78,12 +87,13 @@ def cell(variant, key):
     return f"{statistics.median(v):7.3f}  [{min(v):.3f}-{max(v):.3f}]"
 def ratio(a, b):
     return f"{a / b:5.2f}x" if b and b == b and a == a else "-"
-print(f"suspendfix VM benchmark: kernel {kver}, QEMU TCG, {smp} vCPU(s), {n} repetitions each, host load {load}")
+print(f"suspendfix VM benchmark: kernel {kver}, QEMU TCG, {smp} vCPU(s), guest ASLR {aslr}, "
+      f"{n} repetitions each, host load {load}")
 print("medians in seconds [min-max], from kernel log timestamps\n")
 rows = [
     ("unload: start -> modules gone", [
         ("suspendfix hook pre suspend", "sfx", "pre"),
-        ("modprobe -r xhci_pci (by hand)", "manual", "pre"),
+        ("hand-written hook: modprobe -r xhci_pci", "manual", "pre"),
         ("rmmod xhci_pci (bare libkmod remove)", "rmmod", "pre"),
         ("hook --dry-run pre (scan only)", "dryrun", "pre"),
         ("suspendfix detect (scan + report)", "dryrun", "detect"),
@@ -93,25 +103,25 @@ rows = [
     ("reload: command start -> return", [
         ("suspendfix hook post suspend", "sfx", "post"),
         ("same, reload_at_wake (watcher loaded first)", "wake", "post"),
-        ("modprobe xhci_pci (by hand, after S3)", "manual", "post"),
+        ("hand-written hook: modprobe xhci_pci", "manual", "post"),
         ("modprobe xhci_pci (no sleep)", "rmmod", "post")]),
     ("wake -> NEC bound again (xhci_pci + USB 3 root hub)", [
         ("suspendfix (hook post)", "sfx", "wake_to_bound"),
         ("suspendfix, reload_at_wake (the watcher)", "wake", "wake_to_bound"),
-        ("modprobe xhci_pci by hand", "manual", "wake_to_bound"),
+        ("hand-written hook (modprobe)", "manual", "wake_to_bound"),
         ("driver stayed loaded", "loaded", "wake_to_bound")]),
     ("wake -> xhci_pci's probe done (kernel log: USB 3 root hub registered)", [
         ("suspendfix (hook post)", "sfx", "wake_to_probe_done"),
         ("suspendfix, reload_at_wake (the watcher)", "wake", "wake_to_probe_done"),
-        ("modprobe xhci_pci by hand", "manual", "wake_to_probe_done")]),
+        ("hand-written hook (modprobe)", "manual", "wake_to_probe_done")]),
     ("wake -> USB disk back", [
         ("suspendfix (hook post)", "sfx", "wake_to_disk"),
         ("suspendfix, reload_at_wake (the watcher)", "wake", "wake_to_disk"),
-        ("modprobe xhci_pci by hand", "manual", "wake_to_disk"),
+        ("hand-written hook (modprobe)", "manual", "wake_to_disk"),
         ("driver stayed loaded", "loaded", "wake_to_disk")]),
     ("kernel resume (Low-level resume complete -> PM: suspend exit)", [
         ("xhci unloaded (suspendfix)", "sfx", "kernel_resume"),
-        ("xhci unloaded (by hand)", "manual", "kernel_resume"),
+        ("xhci unloaded (hand-written hook)", "manual", "kernel_resume"),
         ("xhci loaded (xHC reinit)", "loaded", "kernel_resume")]),
 ]
 for title, lines in rows:
@@ -136,16 +146,16 @@ for variant, title in (("sfx_pre_ms", "hook pre suspend"), ("sfx_post_ms", "hook
     print()
 pre_r = ratio(med("sfx", "pre"), med("manual", "pre"))
 print("ratios of medians")
-print(f"  unload, suspendfix hook / modprobe -r          {pre_r}")
+print(f"  unload, suspendfix hook / hand-written hook    {pre_r}")
 print(f"  unload, suspendfix hook / rmmod                {ratio(med('sfx', 'pre'), med('rmmod', 'pre'))}")
-print(f"  wake->bound, suspendfix / modprobe by hand     {ratio(med('sfx', 'wake_to_bound'), med('manual', 'wake_to_bound'))}")
+print(f"  wake->bound, suspendfix / hand-written hook    {ratio(med('sfx', 'wake_to_bound'), med('manual', 'wake_to_bound'))}")
 print(f"  wake->bound, suspendfix / driver stayed loaded {ratio(med('sfx', 'wake_to_bound'), med('loaded', 'wake_to_bound'))}")
-print(f"  wake->bound, reload_at_wake / modprobe by hand {ratio(med('wake', 'wake_to_bound'), med('manual', 'wake_to_bound'))}")
+print(f"  wake->bound, reload_at_wake / hand-written hook {ratio(med('wake', 'wake_to_bound'), med('manual', 'wake_to_bound'))}")
 print(f"  wake->bound, reload_at_wake / stayed loaded    {ratio(med('wake', 'wake_to_bound'), med('loaded', 'wake_to_bound'))}")
-print(f"  wake->probe done, suspendfix / by hand      {ratio(med('sfx', 'wake_to_probe_done'), med('manual', 'wake_to_probe_done'))}")
-print(f"  wake->probe done, reload_at_wake / by hand  {ratio(med('wake', 'wake_to_probe_done'), med('manual', 'wake_to_probe_done'))}")
-print(f"  unload, suspendfix hook with reload_at_wake / modprobe -r {ratio(med('wake', 'pre'), med('manual', 'pre'))}")
-print(f"  wake->disk,  suspendfix / modprobe by hand     {ratio(med('sfx', 'wake_to_disk'), med('manual', 'wake_to_disk'))}")
+print(f"  wake->probe done, suspendfix / hand-written  {ratio(med('sfx', 'wake_to_probe_done'), med('manual', 'wake_to_probe_done'))}")
+print(f"  wake->probe done, reload_at_wake / hand-written {ratio(med('wake', 'wake_to_probe_done'), med('manual', 'wake_to_probe_done'))}")
+print(f"  unload, suspendfix hook with reload_at_wake / hand-written hook {ratio(med('wake', 'pre'), med('manual', 'pre'))}")
+print(f"  wake->disk,  suspendfix / hand-written hook    {ratio(med('sfx', 'wake_to_disk'), med('manual', 'wake_to_disk'))}")
 print(f"  wake->disk,  suspendfix / driver stayed loaded {ratio(med('sfx', 'wake_to_disk'), med('loaded', 'wake_to_disk'))}")
 reinit = [l for l in summary["scenarios"]["sfx-bench"]["info"] if "xhc_reinit=yes" in l]
 print(f"\n'loaded' cycles with QEMU's 'xHC error in resume' reinit: {len(reinit)}")

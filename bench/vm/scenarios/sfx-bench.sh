@@ -3,7 +3,8 @@
 # Per repetition, on the same guest, with the USB disk attached (not mounted):
 #   sfx     installed systemd-sleep hook: "pre suspend", S3, "post suspend"
 #   wake    the same with reload_at_wake: the watcher loads back at the thaw, post finds it done
-#   manual  what people do by hand: "modprobe -r xhci_pci", S3, "modprobe xhci_pci"
+#   manual  what people write by hand: a systemd-sleep hook (a shell script) that runs
+#           "modprobe -r xhci_pci" before S3 and "modprobe xhci_pci" after it
 #   loaded  nothing: xhci_pci stays loaded over S3 (QEMU's xHC reinitialises on resume)
 #   rmmod   "rmmod xhci_pci" (libkmod's remove, what the hook calls) and "modprobe xhci_pci",
 #           no sleep: the kernel's own unload/load time without any tool around it
@@ -56,6 +57,16 @@ probe_ts() {
 exit_ts() { dmesg_ts "$SFX_LAST_MARK" 'PM: suspend exit'; }
 
 printf 'reload_at_wake: yes\n' > /run/sfx-bench-wake.yaml
+MANUAL_HOOK=/run/sfx-bench-manual-hook
+cat > "$MANUAL_HOOK" <<'EOS'
+#!/bin/sh
+# a hand-written systemd-sleep hook, as in the guides that suspendfix replaces
+case "$1" in
+    pre) modprobe -r xhci_pci ;;
+    post) modprobe xhci_pci ;;
+esac
+EOS
+chmod 755 "$MANUAL_HOOK"
 fails=0
 i=1
 while [ $i -le "$N" ]; do
@@ -94,15 +105,15 @@ while [ $i -le "$N" ]; do
     w=$(wake_ts); x=$(exit_ts)
     info "bench wake $i pre=$(d "$(bts "$a")" "$(bts "$b")") post=$(d "$(bts "$c")" "$(bts "$e")") wake_to_probe_done=$(d "$w" "$(probe_ts "$b")") wake_to_bound=$(d "$w" "$(bts "$f")") wake_to_disk=$(d "$w" "$(bts "$g")") kernel_resume=$(d "$w" "$x")"
 
-    # ---- manual: modprobe -r / modprobe -------------------------------------------------
+    # ---- manual: the hand-written hook's modprobe -r / modprobe ----------------------------
     settle
     bmark man-pre0; a=$BM
-    modprobe -r xhci_pci >/dev/null 2>&1   # exits 1 while usb_storage holds usbcore (README)
+    "$MANUAL_HOOK" pre suspend >/dev/null 2>&1   # modprobe -r exits 1 while usb_storage holds usbcore (README)
     bmark man-pre1; b=$BM
     mod_unloaded xhci_pci && dev_unbound "$NEC" || fails=$((fails + 1))
     suspend_mem || fails=$((fails + 1))
     bmark man-post0; c=$BM
-    modprobe xhci_pci
+    "$MANUAL_HOOK" post suspend
     bmark man-post1; e=$BM
     poll ready || fails=$((fails + 1)); bmark man-bound; f=$BM
     poll disk_ready || fails=$((fails + 1)); bmark man-disk; g=$BM
