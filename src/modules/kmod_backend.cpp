@@ -88,6 +88,36 @@ class KmodBackend : public ModuleBackend {
     if (result < 0) throw ModuleError("unload", name, -result);
   }
 
+  std::optional<std::vector<std::string>> dependencies(const std::string& name) override {
+    KmodModulePtr module = lookup(name);
+    if (!module) return std::nullopt;
+    // modules.dep lists every dependency, not only the direct ones (depmod(8)).
+    std::vector<std::string> names;
+    auto add = [&names](kmod_list* list) {
+      const KmodListPtr owned(list);
+      kmod_list* item = nullptr;
+      kmod_list_foreach(item, owned.get()) {
+        KmodModulePtr other(kmod_module_get_module(item));
+        if (other) names.emplace_back(kmod_module_get_name(other.get()));
+      }
+    };
+    add(kmod_module_get_dependencies(module.get()));
+    kmod_list* before = nullptr;
+    kmod_list* after = nullptr;
+    if (kmod_module_get_softdeps(module.get(), &before, &after) < 0) return std::nullopt;
+    add(before);
+    add(after);
+    return names;
+  }
+
+  std::unique_ptr<ModuleBackend> for_another_thread() override {
+    try {
+      return std::make_unique<KmodBackend>();
+    } catch (const Error&) {
+      return nullptr;
+    }
+  }
+
   void load(const std::string& name) override {
     PhaseTimer timer("load " + name);
     KmodModulePtr module = lookup(name);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,17 @@ class ModuleBackend : public ModuleInspector {
   /// Loads a module the way modprobe does: dependencies, soft dependencies, modprobe.d
   /// options and install commands, kernel command line. Throws ModuleError.
   virtual void load(const std::string& name) = 0;
+
+  /// What load(name) may load along with it: every module it depends on, directly or not
+  /// (modules.dep), and its soft dependencies, before and after (modprobe.d, modinfo); or
+  /// nullopt when that cannot be known. Never throws.
+  virtual std::optional<std::vector<std::string>> dependencies(const std::string& name) {
+    (void)name;
+    return std::nullopt;
+  }
+  /// A backend of its own for loading on another thread (a libkmod context is not shared
+  /// between threads), or nullptr when there is none: then everything loads on this one.
+  virtual std::unique_ptr<ModuleBackend> for_another_thread() { return nullptr; }
 };
 
 /// The libkmod backend for the running kernel; see kmod_backend.cpp.

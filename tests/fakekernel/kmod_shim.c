@@ -30,6 +30,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -391,7 +392,13 @@ static void module_deps(const void *mem, size_t len, char *out, size_t outlen)
 			*out = '_';
 }
 
-long init_module(void *mem, unsigned long len, const char *params)
+/*
+ * The kernel serialises its module list (module_mutex); threads of one process (post loads
+ * modules side by side) must not interleave their edits of the fake tree either.
+ */
+static pthread_mutex_t module_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+static long init_module_locked(void *mem, unsigned long len, const char *params)
 {
 	char name[64] = "", deps[1024], p[PATH_MAX], link[PATH_MAX], *save = NULL, *d;
 	size_t size;
@@ -445,6 +452,16 @@ long init_module(void *mem, unsigned long len, const char *params)
 	return err ? -1 : 0;
 }
 
+long init_module(void *mem, unsigned long len, const char *params)
+{
+	pthread_mutex_lock(&module_mutex);
+	long r = init_module_locked(mem, len, params);
+	int saved = errno;
+	pthread_mutex_unlock(&module_mutex);
+	errno = saved;
+	return r;
+}
+
 int finit_module(int fd, const char *params, int flags)
 {
 	struct stat st;
@@ -469,7 +486,7 @@ static int rm_entry(const char *path, const struct stat *st, int type, struct FT
 	return type == FTW_DP ? rmdir(path) : unlink(path);
 }
 
-long delete_module(const char *name, unsigned int flags)
+static long delete_module_locked(const char *name, unsigned int flags)
 {
 	char p[PATH_MAX], link[PATH_MAX];
 	const char *root = require_root("delete_module");
@@ -505,6 +522,16 @@ long delete_module(const char *name, unsigned int flags)
 	log_call("delete", name, err, flags & O_TRUNC ? "force" : "");
 	errno = err;
 	return err ? -1 : 0;
+}
+
+long delete_module(const char *name, unsigned int flags)
+{
+	pthread_mutex_lock(&module_mutex);
+	long r = delete_module_locked(name, flags);
+	int saved = errno;
+	pthread_mutex_unlock(&module_mutex);
+	errno = saved;
+	return r;
 }
 
 /*

@@ -37,6 +37,74 @@ TEST_F(HookTest, SystemdPreUnloadsTheBoundModuleAndPostLoadsItBack) {
   EXPECT_EQ(kernel_->calls(), (std::vector<std::string>{"delete xhci_pci 0", "init xhci_pci 0"}));
 }
 
+TEST_F(HookTest, PostLoadsModulesThatShareNothingSideBySide) {
+  // Two profiles of two devices: the NEC's (xhci_pci) and one for the wired network
+  // (e1000e). The modules need nothing of each other, so post loads them on two threads,
+  // each with a libkmod context of its own.
+  dir_.write("profiles/nec/upd720200.yaml",
+             read_file(std::string(SUSPENDFIX_SOURCE_DIR) + "/profiles/nec/upd720200.yaml"));
+  dir_.write("profiles/test/network.yaml",
+             "id: test-network\n"
+             "description: the wired network's driver goes before sleep too\n"
+             "sources: [\"this test\"]\n"
+             "match:\n  pci:\n    - {vendor: \"8086\", device: \"10ea\"}\n"
+             "actions:\n  unload_bound_module: true\n");
+  const std::string profiles = (dir_.path() / "profiles").string();
+  auto result = run_command(
+      {SUSPENDFIX_BINARY, "hook", "--profiles", profiles, "systemd-sleep", "pre", "suspend"},
+      environment());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  ASSERT_FALSE(kernel_->loaded("xhci_pci")) << result.err;
+  ASSERT_FALSE(kernel_->loaded("e1000e")) << result.err;
+
+  result = run_command({SUSPENDFIX_BINARY, "hook", "--verbose", "--profiles", profiles,
+                        "systemd-sleep", "post", "suspend"},
+                       environment());
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.err.find("side by side (none depends on another)"), std::string::npos)
+      << result.err;
+  EXPECT_NE(result.err.find("post suspend: loaded 'xhci_pci'"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("post suspend: loaded 'e1000e'"), std::string::npos) << result.err;
+  EXPECT_TRUE(kernel_->loaded("xhci_pci"));
+  EXPECT_TRUE(kernel_->loaded("e1000e"));
+  EXPECT_EQ(state(), "") << "nothing left recorded";
+  EXPECT_EQ(count("init xhci_pci 0"), 1u);
+  EXPECT_EQ(count("init e1000e 0 InterruptThrottleRate=1"), 1u) << "modprobe.d's options apply";
+}
+
+TEST_F(HookTest, PostLoadsAModuleAfterTheOneItNeedsEvenFromAnotherProfile) {
+  // Another profile takes xhci_hcd, which xhci_pci (the NEC's) needs: libkmod's modules.dep
+  // says so, and post loads them in turn, xhci_hcd first.
+  dir_.write("profiles/nec/upd720200.yaml",
+             read_file(std::string(SUSPENDFIX_SOURCE_DIR) + "/profiles/nec/upd720200.yaml"));
+  dir_.write("profiles/test/hcd.yaml",
+             "id: test-hcd\n"
+             "description: the xhci core goes before sleep too\n"
+             "sources: [\"this test\"]\n"
+             "match:\n  pci:\n    - {vendor: \"8086\", device: \"10ea\"}\n"
+             "actions:\n  unload_modules: [{name: xhci_hcd}]\n");
+  const std::string profiles = (dir_.path() / "profiles").string();
+  auto result = run_command(
+      {SUSPENDFIX_BINARY, "hook", "--profiles", profiles, "systemd-sleep", "pre", "suspend"},
+      environment());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  ASSERT_FALSE(kernel_->loaded("xhci_hcd")) << result.err;
+
+  result = run_command({SUSPENDFIX_BINARY, "hook", "--verbose", "--profiles", profiles,
+                        "systemd-sleep", "post", "suspend"},
+                       environment());
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.err.find("side by side"), std::string::npos) << result.err;
+  EXPECT_TRUE(kernel_->loaded("xhci_pci"));
+  EXPECT_EQ(state(), "") << "nothing left recorded";
+  const auto calls = kernel_->calls();
+  const auto hcd = std::find(calls.begin(), calls.end(), "init xhci_hcd 0");
+  const auto pci = std::find(calls.begin(), calls.end(), "init xhci_pci 0");
+  ASSERT_NE(hcd, calls.end()) << result.err;
+  ASSERT_NE(pci, calls.end()) << result.err;
+  EXPECT_LT(hcd, pci);
+}
+
 TEST_F(HookTest, PmUtilsAndElogindConventions) {
   EXPECT_EQ(hook({"pm-utils", "suspend", "suspend"}).exit_code, 0);
   EXPECT_FALSE(kernel_->loaded("xhci_pci"));
