@@ -7,6 +7,8 @@
 # netdev with it) and the NEC has no driver (xhci_pci stays loaded, the root hubs are gone);
 # after S3 and post both are back and working: the e1000e bound to e1000e with an eth*
 # interface that comes up, the NEC bound to xhci_hcd with its USB 3 root hub and the USB disk.
+# Last, the shipped NEC profile with /sfx/profiles/side-by-side (the e1000e's driver) over S3:
+# post loads xhci_pci and e1000e side by side.
 . /sfx/guest-lib.sh
 require_suspendfix
 DA=$SFX_TEST_PROFILES/device-actions
@@ -93,4 +95,24 @@ has_usbdisk && check da.both.usbdisk_back usbdisk_wait 20
 wait_for 5 usb_settled
 machine_snapshot > /tmp/da.after2
 check da.both.machine_as_it_started snapshot_same /tmp/da.before /tmp/da.after2
+
+# --- two profiles, two drivers that need nothing of each other, S3: post loads them side by
+# side (the NEC's xhci_pci and the e1000e's e1000e, each on a thread with its own libkmod
+# context) and both devices work again
+SBS=$SFX_TEST_PROFILES/side-by-side
+m=$(dmesg_mark)
+check sbs.pre "$SFX_BIN" hook --profiles "$SHIPPED" --profiles "$SBS" systemd-sleep pre suspend
+check sbs.after_pre.e1000e_unloaded mod_unloaded e1000e
+check sbs.after_pre.xhci_pci_unloaded mod_unloaded xhci_pci
+check sbs.s3 suspend_mem sbs.s3
+check sbs.post sh -c "'$SFX_BIN' hook --verbose --profiles '$SHIPPED' --profiles '$SBS' systemd-sleep post suspend 2>/tmp/sbs-post.err; rc=\$?; cat /tmp/sbs-post.err >&2; exit \$rc"
+info "sbs post: $(grep -E 'side by side|loaded' /tmp/sbs-post.err | tr '\n' ';')"
+check sbs.side_by_side grep -Eq "loading .*'(e1000e|xhci_pci)'.* side by side" /tmp/sbs-post.err
+check sbs.e1000e_back wait_for 5 dev_bound_to "$E" e1000e e1000e
+check sbs.netdev_back sh -c "ls /sys/bus/pci/devices/$E/net | grep -q ."
+check sbs.nec_bound wait_for 5 dev_bound_to "$NEC" xhci_hcd xhci_pci
+check sbs.usb3_roothub wait_for 5 nec_usb3_roothub "$NEC"
+has_usbdisk && check sbs.usbdisk_back usbdisk_wait 20
+check sbs.state_empty state_clean
+cycle_kernel_times sbs "$m"
 exit 0
