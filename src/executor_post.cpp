@@ -168,7 +168,7 @@ std::vector<Attempt> load_side_by_side(const std::string& label,
     own.push_back(backends.modules.for_another_thread());
     if (!own.back()) return {};
   }
-  log_info(label + ": loading " + names + " side by side (none depends on another)");
+  log_notice(label + ": loading " + names + " side by side (none depends on another)");
   std::vector<Attempt> attempts(indexes.size());
   std::vector<std::thread> threads;
   for (size_t k = 1; k < indexes.size(); ++k) {

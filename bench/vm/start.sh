@@ -8,41 +8,14 @@
 # bench/vm/run.sh; REPS defaults to 11.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-VM=$ROOT/tests/vm
+BENCH_NAME=start
 N=11
-if [ "${1:-}" = -n ]; then N=$2; shift 2; fi
-[ "$N" -ge 3 ] 2>/dev/null || { echo "start: -n must be >= 3" >&2; exit 2; }
-CACHE=${1:-${SUSPENDFIX_VM_CACHE:-${HOME:-/root}/.cache/suspendfix-vm}}
-TREE=${2:-$ROOT/build}
-OUT=${3:-${TMPDIR:-/tmp}/suspendfix-vm-start}
-say() { echo "start: $*" >&2; }
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
-W=$(mktemp -d "${TMPDIR:-/tmp}/sfx-vm-start.XXXXXX")
-trap 'rm -rf "$W"' EXIT
+# shellcheck source=bench/vm/lib.sh
+. "$HERE/lib.sh"
+bench_args "$@"
+bench_boot sfx-start $((120 + N * 10))
 
-KVER=$("$VM/fetch-kernel.sh" "$CACHE") || { say "fetch-kernel failed"; exit 4; }
-[ -d "$TREE" ] || { say "BUILD_TREE $TREE is not a directory"; exit 4; }
-if [ -f "$TREE/CMakeCache.txt" ]; then
-    DESTDIR="$W/destdir" cmake --install "$TREE" >"$W/install.log" 2>&1 \
-        || { cat "$W/install.log" >&2; say "cmake --install failed"; exit 4; }
-    DEST=$W/destdir
-else
-    DEST=$TREE
-fi
-"$VM/build-initramfs.sh" -c "$CACHE" -k "$KVER" -d "$DEST" -s "$HERE/scenarios" -o "$W/initrd.gz" \
-    || { say "build-initramfs failed"; exit 4; }
-load=$(cut -d' ' -f1-3 /proc/loadavg)
-say "kernel $KVER, $N repetitions, ${SFX_VM_SMP:-1} vCPU(s), host load $load; booting"
-"$VM/run-vm.py" --kernel "$CACHE/kernel-$KVER/root/boot/vmlinuz-$KVER" --initrd "$W/initrd.gz" \
-    --smp "${SFX_VM_SMP:-1}" --scenario sfx-start --name start --timeout "${SFX_VM_TIMEOUT:-$((120 + N * 10))}" \
-    --append "sfx.bench_n=$N" --artefacts "$OUT" --keep-logs --json "$OUT/summary.json" \
-    > "$OUT/run-vm.out" 2>&1
-rc=$?
-[ $rc -eq 0 ] || { cat "$OUT/run-vm.out"; say "VM run failed (exit $rc), logs in $OUT/start"; exit $rc; }
-
-python3 - "$OUT/summary.json" "$N" "$KVER" "$load" "${SFX_VM_SMP:-1}" <<'PY' | tee "$OUT/results.txt"
+python3 - "$OUT/summary.json" "$N" "$KVER" "$LOAD" "${SFX_VM_SMP:-1}" <<'PY' | tee "$OUT/results.txt"
 import json, statistics, sys
 summary = json.load(open(sys.argv[1]))
 n, kver, load, smp = sys.argv[2:6]
