@@ -18,29 +18,12 @@ bench_args "$@"
 bench_aslr
 bench_boot sfx-parallel $((120 + N * 40)) --usb-disk-mb 8
 
-python3 - "$OUT/summary.json" "$N" "$KVER" "$LOAD" "${SFX_VM_SMP:-1}" "$ASLR" <<'PY' | tee "$OUT/results.txt"
-import json, statistics, sys
-summary = json.load(open(sys.argv[1]))
+PYTHONPATH=$HERE python3 - "$OUT/summary.json" "$N" "$KVER" "$LOAD" "${SFX_VM_SMP:-1}" "$ASLR" <<'PY' | tee "$OUT/results.txt"
+import sys
+from report import Samples, ratio
 n, kver, load, smp, aslr = sys.argv[2:7]
-data = {}
-for line in summary["scenarios"]["sfx-parallel"]["info"]:
-    parts = line.split()
-    if len(parts) < 4 or parts[0] != "par" or not parts[2].isdigit():
-        continue
-    for kv in parts[3:]:
-        k, _, v = kv.partition("=")
-        try:
-            data.setdefault((parts[1], k), []).append(float(v))
-        except ValueError:
-            pass
-def med(variant, key):
-    v = data.get((variant, key), [])
-    return statistics.median(v) if v else float("nan")
-def cell(variant, key):
-    v = data.get((variant, key), [])
-    return f"{statistics.median(v):7.3f}  [{min(v):.3f}-{max(v):.3f}]" if v else "-"
-def ratio(a, b):
-    return f"{a / b:5.2f}x" if b and b == b and a == a else "-"
+samples = Samples(sys.argv[1], "sfx-parallel", "par")
+med, cell = samples.med, samples.cell
 print(f"suspendfix VM benchmark, two drivers after S3: kernel {kver}, QEMU TCG, {smp} vCPU(s), "
       f"guest ASLR {aslr}, {n} repetitions each, host load {load}")
 print("medians in seconds [min-max], from kernel log timestamps\n")

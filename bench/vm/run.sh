@@ -62,31 +62,12 @@ say "kernel $KVER, $N repetitions, ${SFX_VM_SMP:-1} vCPU(s), guest ASLR $aslr, h
 rc=$?
 [ $rc -eq 0 ] || { cat "$OUT/run-vm.out"; say "VM run failed (exit $rc), logs in $OUT/bench"; exit $rc; }
 
-python3 - "$OUT/summary.json" "$N" "$KVER" "$load" "${SFX_VM_SMP:-1}" "$aslr" <<'PY' | tee "$OUT/results.txt"
-import json, statistics, sys
-summary = json.load(open(sys.argv[1]))
-n, kver, load, smp, aslr = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
-data = {}
-for line in summary["scenarios"]["sfx-bench"]["info"]:
-    parts = line.split()
-    if len(parts) < 4 or parts[0] != "bench" or not parts[2].isdigit():
-        continue
-    for kv in parts[3:]:
-        k, _, v = kv.partition("=")
-        try:
-            data.setdefault((parts[1], k), []).append(float(v))
-        except ValueError:
-            pass
-def med(variant, key):
-    v = data.get((variant, key), [])
-    return statistics.median(v) if v else float("nan")
-def cell(variant, key):
-    v = data.get((variant, key), [])
-    if not v:
-        return "-"
-    return f"{statistics.median(v):7.3f}  [{min(v):.3f}-{max(v):.3f}]"
-def ratio(a, b):
-    return f"{a / b:5.2f}x" if b and b == b and a == a else "-"
+PYTHONPATH=$HERE python3 - "$OUT/summary.json" "$N" "$KVER" "$load" "${SFX_VM_SMP:-1}" "$aslr" <<'PY' | tee "$OUT/results.txt"
+import statistics, sys
+from report import Samples, ratio
+n, kver, load, smp, aslr = sys.argv[2:7]
+samples = Samples(sys.argv[1], "sfx-bench", "bench")
+data, med, cell = samples.data, samples.med, samples.cell
 print(f"suspendfix VM benchmark: kernel {kver}, QEMU TCG, {smp} vCPU(s), guest ASLR {aslr}, "
       f"{n} repetitions each, host load {load}")
 print("medians in seconds [min-max], from kernel log timestamps\n")
@@ -157,7 +138,7 @@ print(f"  wake->probe done, reload_at_wake / hand-written {ratio(med('wake', 'wa
 print(f"  unload, suspendfix hook with reload_at_wake / hand-written hook {ratio(med('wake', 'pre'), med('manual', 'pre'))}")
 print(f"  wake->disk,  suspendfix / hand-written hook    {ratio(med('sfx', 'wake_to_disk'), med('manual', 'wake_to_disk'))}")
 print(f"  wake->disk,  suspendfix / driver stayed loaded {ratio(med('sfx', 'wake_to_disk'), med('loaded', 'wake_to_disk'))}")
-reinit = [l for l in summary["scenarios"]["sfx-bench"]["info"] if "xhc_reinit=yes" in l]
+reinit = [l for l in samples.lines if "xhc_reinit=yes" in l]
 print(f"\n'loaded' cycles with QEMU's 'xHC error in resume' reinit: {len(reinit)}")
 PY
 say "logs and raw numbers in $OUT (summary.json: @@INFO bench lines)"

@@ -37,29 +37,30 @@ TEST_F(HookTest, SystemdPreUnloadsTheBoundModuleAndPostLoadsItBack) {
   EXPECT_EQ(kernel_->calls(), (std::vector<std::string>{"delete xhci_pci 0", "init xhci_pci 0"}));
 }
 
+/// A second profile, besides the shipped NEC one that run("hook") passes: for the e1000e at
+/// 00:19.0, with `actions` (YAML). Returns its directory, for another --profiles.
+std::string network_profile(const TestDir& dir, const std::string& actions) {
+  dir.write("profiles/test/network.yaml",
+            "id: test-network\n"
+            "description: a second profile, for the wired network's device\n"
+            "sources: [\"this test\"]\n"
+            "match:\n  pci:\n    - {vendor: \"8086\", device: \"10ea\"}\n"
+            "actions:\n  " +
+                actions + "\n");
+  return (dir.path() / "profiles").string();
+}
+
 TEST_F(HookTest, PostLoadsModulesThatShareNothingSideBySide) {
-  // Two profiles of two devices: the NEC's (xhci_pci) and one for the wired network
-  // (e1000e). The modules need nothing of each other, so post loads them on two threads,
-  // each with a libkmod context of its own.
-  dir_.write("profiles/nec/upd720200.yaml",
-             read_file(std::string(SUSPENDFIX_SOURCE_DIR) + "/profiles/nec/upd720200.yaml"));
-  dir_.write("profiles/test/network.yaml",
-             "id: test-network\n"
-             "description: the wired network's driver goes before sleep too\n"
-             "sources: [\"this test\"]\n"
-             "match:\n  pci:\n    - {vendor: \"8086\", device: \"10ea\"}\n"
-             "actions:\n  unload_bound_module: true\n");
-  const std::string profiles = (dir_.path() / "profiles").string();
-  auto result = run_command(
-      {SUSPENDFIX_BINARY, "hook", "--profiles", profiles, "systemd-sleep", "pre", "suspend"},
-      environment());
+  // Two profiles of two devices: the NEC's (xhci_pci) and the wired network's (e1000e). The
+  // modules need nothing of each other, so post loads them on two threads, each with a
+  // libkmod context of its own.
+  const std::string profiles = network_profile(dir_, "unload_bound_module: true");
+  auto result = run("hook", {"--profiles", profiles, "systemd-sleep", "pre", "suspend"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   ASSERT_FALSE(kernel_->loaded("xhci_pci")) << result.err;
   ASSERT_FALSE(kernel_->loaded("e1000e")) << result.err;
 
-  result = run_command({SUSPENDFIX_BINARY, "hook", "--verbose", "--profiles", profiles,
-                        "systemd-sleep", "post", "suspend"},
-                       environment());
+  result = run("hook", {"--profiles", profiles, "systemd-sleep", "post", "suspend"});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_NE(result.err.find("side by side (none depends on another)"), std::string::npos)
       << result.err;
@@ -73,26 +74,14 @@ TEST_F(HookTest, PostLoadsModulesThatShareNothingSideBySide) {
 }
 
 TEST_F(HookTest, PostLoadsAModuleAfterTheOneItNeedsEvenFromAnotherProfile) {
-  // Another profile takes xhci_hcd, which xhci_pci (the NEC's) needs: libkmod's modules.dep
-  // says so, and post loads them in turn, xhci_hcd first.
-  dir_.write("profiles/nec/upd720200.yaml",
-             read_file(std::string(SUSPENDFIX_SOURCE_DIR) + "/profiles/nec/upd720200.yaml"));
-  dir_.write("profiles/test/hcd.yaml",
-             "id: test-hcd\n"
-             "description: the xhci core goes before sleep too\n"
-             "sources: [\"this test\"]\n"
-             "match:\n  pci:\n    - {vendor: \"8086\", device: \"10ea\"}\n"
-             "actions:\n  unload_modules: [{name: xhci_hcd}]\n");
-  const std::string profiles = (dir_.path() / "profiles").string();
-  auto result = run_command(
-      {SUSPENDFIX_BINARY, "hook", "--profiles", profiles, "systemd-sleep", "pre", "suspend"},
-      environment());
+  // The second profile takes xhci_hcd, which xhci_pci (the NEC's) needs: libkmod's
+  // modules.dep says so, and post loads them in turn, xhci_hcd first.
+  const std::string profiles = network_profile(dir_, "unload_modules: [{name: xhci_hcd}]");
+  auto result = run("hook", {"--profiles", profiles, "systemd-sleep", "pre", "suspend"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   ASSERT_FALSE(kernel_->loaded("xhci_hcd")) << result.err;
 
-  result = run_command({SUSPENDFIX_BINARY, "hook", "--verbose", "--profiles", profiles,
-                        "systemd-sleep", "post", "suspend"},
-                       environment());
+  result = run("hook", {"--profiles", profiles, "systemd-sleep", "post", "suspend"});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(result.err.find("side by side"), std::string::npos) << result.err;
   EXPECT_TRUE(kernel_->loaded("xhci_pci"));
