@@ -90,8 +90,11 @@ TEST_F(SelfHealTest, ReloadAtWakeLoadsBackBeforeAnyPostAndPostFindsItDone) {
                    "at once (reload_at_wake); bringing back what pre suspend did"))
       << watch_text();
   EXPECT_FALSE(watcher_line("WARNING")) << "the plan, not a rescue: " << watch_text();
+  // The watcher notes its post in the sleep log after the state file is settled.
+  EXPECT_TRUE(eventually([&] {
+    return read_file(state_dir() + "/sleeps").find("watcher") != std::string::npos;
+  })) << read_file(state_dir() + "/sleeps");
   const std::string log = read_file(state_dir() + "/sleeps");
-  EXPECT_NE(log.find("watcher"), std::string::npos) << log;
   EXPECT_NE(log.find("module:xhci_pci"), std::string::npos) << log;
   const auto post = hook({"-v", "systemd-sleep", "post", "suspend"});
   EXPECT_EQ(post.exit_code, 0) << post.err;
