@@ -6,7 +6,8 @@ Reads tests/mutation/mutants.txt, and for each mutant: replaces the line in a sc
 of the source file, rebuilds the unit-test binary (and, with --integration, the whole build),
 runs the tests, and restores the file whatever happens. A mutant is "caught" when at least
 one test fails or the build breaks on purpose-free code (reported apart); "survived" means
-no test holds that rule. Exit status 1 when a mutant survived or its line is gone.
+no test holds that rule. Exit status 1 when a mutant survived or its line is gone. A mutant
+whose reason ends in "(integration)" runs only with --integration.
 
     scripts/mutation-pass.py [--build build] [--integration] [--only WORD]
 """
@@ -72,6 +73,12 @@ def main():
                       f"{mutant['file']} {count} times, not once: update the mutant")
         print(f"{len(mutants) - stale}/{len(mutants)} mutants apply")
         return 1 if stale else 0
+    if not args.integration:
+        # A mutant whose reason ends in "(integration)" only the integration label can catch.
+        left = [m for m in mutants if m["why"].endswith("(integration)")]
+        mutants = [m for m in mutants if not m["why"].endswith("(integration)")]
+        if left:
+            print(f"{len(left)} mutant(s) marked (integration) left out: run with --integration")
     labels = "unit|integration" if args.integration else "unit"
     # The unit label needs only its binary; integration runs the program too.
     targets = [] if args.integration else ["--target", "suspendfix_tests"]
