@@ -256,11 +256,10 @@ std::vector<ActionResult> run_post(const std::string& label, Backends backends, 
     if (loadable_together(record))
       while (group.back() > 0) {
         const StateRecord& next = file.records[group.back() - 1];
-        if (!loadable_together(next) ||
-            !std::all_of(group.begin(), group.end(), [&](size_t member) {
-              return independent(backends.modules, file.records[member], next);
-            }))
-          break;
+        auto apart = [&](size_t member) {
+          return independent(backends.modules, file.records[member], next);
+        };
+        if (!loadable_together(next) || !std::all_of(group.begin(), group.end(), apart)) break;
         group.push_back(group.back() - 1);
       }
     std::vector<Attempt> attempts;
@@ -290,8 +289,7 @@ std::vector<ActionResult> run_post(const std::string& label, Backends backends, 
                   label + ": " + outcome.done.text + origin_text(done_record, store) + other_boot);
       results.push_back({done_record.object, ActionResult::Outcome::kDone, "", done_record.kind});
       try {
-        file.records.erase(file.records.begin() + static_cast<std::ptrdiff_t>(i));
-        store.write(file);
+        forget();  // record i
       } catch (const Error& error) {
         log_error(label + ": " + error.what() + "; the record of " + done_record.object +
                   " stays, and the next post or restore will find it done");
