@@ -1,4 +1,4 @@
-# bench/vm/lib.sh - sourced by bench/vm/start.sh and bench/vm/parallel.sh: arguments, the
+# bench/vm/lib.sh - sourced by bench/vm/run.sh, start.sh and parallel.sh: arguments, the
 # shellcheck shell=bash
 # installed tree, the initramfs and one boot of the VM of tests/vm with one bench scenario.
 # bash; expects HERE (bench/vm) and N (default repetitions) set by the caller.
@@ -18,7 +18,9 @@ bench_args() {
 }
 
 # bench_aslr: SFX_VM_ASLR (on, the default, or off) -> ASLR, and BENCH_APPEND gets
-# "norandmaps" for off (bench/vm/README.md, "Process start under TCG").
+# "norandmaps" for off: every process then maps its libraries at the same addresses, so QEMU
+# 7.2's TCG finds the code it translated for the last process (its translation cache is keyed
+# by virtual address too). bench/vm/README.md, "Process start under TCG".
 # shellcheck disable=SC2034 # ASLR is for the caller's report
 bench_aslr() {
     case ${SFX_VM_ASLR:-on} in
@@ -48,7 +50,7 @@ bench_boot() {
     "$VM/build-initramfs.sh" -c "$CACHE" -k "$KVER" -d "$dest" -s "$HERE/scenarios" -o "$w/initrd.gz" \
         || { say "build-initramfs failed"; exit 4; }
     LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
-    say "kernel $KVER, $N repetitions, ${SFX_VM_SMP:-1} vCPU(s), host load $LOAD; booting"
+    say "kernel $KVER, $N repetitions, ${SFX_VM_SMP:-1} vCPU(s)${ASLR:+, guest ASLR $ASLR}, host load $LOAD; booting"
     "$VM/run-vm.py" --kernel "$CACHE/kernel-$KVER/root/boot/vmlinuz-$KVER" --initrd "$w/initrd.gz" \
         --smp "${SFX_VM_SMP:-1}" --scenario "$scenario" --name "$BENCH_NAME" \
         --timeout "${SFX_VM_TIMEOUT:-$timeout}" --append "sfx.bench_n=$N${BENCH_APPEND:-}" --artefacts "$OUT" \

@@ -20,49 +20,16 @@
 # Never touches the host's kernel: everything runs inside the VM.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-VM=$ROOT/tests/vm
+BENCH_NAME=bench
 N=7
-if [ "${1:-}" = -n ]; then N=$2; shift 2; fi
-[ "$N" -ge 5 ] 2>/dev/null || { echo "bench: -n must be >= 5" >&2; exit 2; }
-CACHE=${1:-${SUSPENDFIX_VM_CACHE:-${HOME:-/root}/.cache/suspendfix-vm}}
-TREE=${2:-$ROOT/build}
-OUT=${3:-${TMPDIR:-/tmp}/suspendfix-vm-bench}
-say() { echo "bench: $*" >&2; }
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
-W=$(mktemp -d "${TMPDIR:-/tmp}/sfx-vm-bench.XXXXXX")
-trap 'rm -rf "$W"' EXIT
+# shellcheck source=bench/vm/lib.sh
+. "$HERE/lib.sh"
+bench_args "$@"
+[ "$N" -ge 5 ] || { say "-n must be >= 5"; exit 2; }
+bench_aslr
+bench_boot sfx-bench $((120 + N * 50)) --usb-disk-mb 8
 
-KVER=$("$VM/fetch-kernel.sh" "$CACHE") || { say "fetch-kernel failed"; exit 4; }
-[ -d "$TREE" ] || { say "BUILD_TREE $TREE is not a directory"; exit 4; }
-if [ -f "$TREE/CMakeCache.txt" ]; then
-    DESTDIR="$W/destdir" cmake --install "$TREE" >"$W/install.log" 2>&1 \
-        || { cat "$W/install.log" >&2; say "cmake --install failed"; exit 4; }
-    DEST=$W/destdir
-else
-    DEST=$TREE
-fi
-"$VM/build-initramfs.sh" -c "$CACHE" -k "$KVER" -d "$DEST" -s "$HERE/scenarios" -o "$W/initrd.gz" \
-    || { say "build-initramfs failed"; exit 4; }
-load=$(cut -d' ' -f1-3 /proc/loadavg)
-# SFX_VM_ASLR=off boots the guest with "norandmaps": every process maps its libraries at the
-# same addresses, so QEMU 7.2's TCG finds the code it translated for the last process (its
-# translation cache is keyed by virtual address too). See README.md, "Process start under TCG".
-case ${SFX_VM_ASLR:-on} in
-    on) aslr=on; extra= ;;
-    off) aslr=off; extra=" norandmaps" ;;
-    *) say "SFX_VM_ASLR must be on or off"; exit 2 ;;
-esac
-say "kernel $KVER, $N repetitions, ${SFX_VM_SMP:-1} vCPU(s), guest ASLR $aslr, host load $load; booting"
-"$VM/run-vm.py" --kernel "$CACHE/kernel-$KVER/root/boot/vmlinuz-$KVER" --initrd "$W/initrd.gz" \
-    --smp "${SFX_VM_SMP:-1}" --scenario sfx-bench --name bench --timeout "${SFX_VM_TIMEOUT:-$((120 + N * 50))}" --usb-disk-mb 8 \
-    --append "sfx.bench_n=$N$extra" --artefacts "$OUT" --keep-logs --json "$OUT/summary.json" \
-    > "$OUT/run-vm.out" 2>&1
-rc=$?
-[ $rc -eq 0 ] || { cat "$OUT/run-vm.out"; say "VM run failed (exit $rc), logs in $OUT/bench"; exit $rc; }
-
-PYTHONPATH=$HERE python3 - "$OUT/summary.json" "$N" "$KVER" "$load" "${SFX_VM_SMP:-1}" "$aslr" <<'PY' | tee "$OUT/results.txt"
+PYTHONPATH=$HERE python3 - "$OUT/summary.json" "$N" "$KVER" "$LOAD" "${SFX_VM_SMP:-1}" "$ASLR" <<'PY' | tee "$OUT/results.txt"
 import statistics, sys
 from report import Samples, ratio
 n, kver, load, smp, aslr = sys.argv[2:7]
