@@ -43,13 +43,25 @@ std::string read_log_file(const std::string& path, KernelLogReader& reader,
                           std::vector<std::string>& notes) {
   const bool stdin_log = path == "-";
   const std::string name = stdin_log ? "stdin" : path;
-  const int fd = stdin_log ? STDIN_FILENO : open(path.c_str(), O_RDONLY | O_NOCTTY | O_CLOEXEC);
+  // O_NONBLOCK: opening a named pipe that nobody writes to would wait for a writer forever.
+  // Opened this way, it reads as empty instead (no writer is end of file), and a writer that
+  // holds it open is read to its end as usual once the flag is off again.
+  const int fd =
+      stdin_log ? STDIN_FILENO : open(path.c_str(), O_RDONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) throw Error("could not open the log", path, errno_string(errno));
   struct stat info {};
-  if (fstat(fd, &info) == 0 && S_ISDIR(info.st_mode)) {
+  const auto refuse = [&](const std::string& why) {
     if (!stdin_log) close(fd);
-    throw Error("could not read the log", path, "a directory, not a file");
-  }
+    throw Error("could not read the log", name, why);
+  };
+  if (fstat(fd, &info) != 0) refuse(errno_string(errno));
+  if (S_ISDIR(info.st_mode)) refuse("a directory, not a file");
+  // A device (/dev/kmsg, a terminal) has no end to read to; without --log, diagnose reads
+  // /dev/kmsg up to its end itself. Standard input may be anything the caller chose.
+  if (!stdin_log && !S_ISREG(info.st_mode) && !S_ISFIFO(info.st_mode))
+    refuse("not a regular file or a pipe (for /dev/kmsg, leave out --log)");
+  if (!stdin_log && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0)
+    refuse(errno_string(errno));
   StreamSummary summary;
   try {
     summary = read_log_stream(fd, name, KernelLogReader::kMaxLineLength,
@@ -67,7 +79,12 @@ std::string read_log_file(const std::string& path, KernelLogReader& reader,
                 "not text (a NUL byte at offset " + std::to_string(summary.binary_offset) +
                     "); for a journal file: journalctl --file FILE -k | suspendfix diagnose "
                     "--log -");
-  if (summary.bytes == 0) notes.push_back(name + " is empty: there is nothing to read");
+  if (summary.bytes == 0)
+    notes.push_back(!stdin_log && S_ISFIFO(info.st_mode)
+                        ? name +
+                              " is a pipe that nobody wrote to: start its writer first, or "
+                              "pipe the log to --log -"
+                        : name + " is empty: there is nothing to read");
   return name;
 }
 

@@ -228,6 +228,23 @@ TEST_F(DiagnoseTest, BadInput) {
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("/nonexistent/log"), std::string::npos);
 
+  // A named pipe that nobody writes to: an empty log at once, not a wait for a writer
+  // (killed by timeout, 137, if it waits).
+  const std::string fifo = (dir_.path() / "kern.fifo").string();
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  const auto pipe = run_command({"/usr/bin/timeout", "-s", "KILL", "20", SUSPENDFIX_BINARY,
+                                 "diagnose", "--log", fifo, "--profiles", profiles().string()});
+  EXPECT_EQ(pipe.exit_code, 0) << pipe.err;
+  EXPECT_NE(pipe.out.find("kern.fifo is a pipe that nobody wrote to"), std::string::npos)
+      << pipe.out;
+
+  // A device has no end to read to: refused, naming it.
+  const auto device = run_command({"/usr/bin/timeout", "-s", "KILL", "20", SUSPENDFIX_BINARY,
+                                   "diagnose", "--log", "/dev/zero"});
+  EXPECT_EQ(device.exit_code, 1);
+  EXPECT_NE(device.err.find("/dev/zero: not a regular file or a pipe"), std::string::npos)
+      << device.err;
+
   // Terminal escapes and invalid UTF-8 in a device name: escaped for people, replaced in JSON.
   const std::string hostile = device_failure("evil\x1b]0;pwned\x07\xff");
   const auto text = diagnose(hostile);
