@@ -4,9 +4,12 @@
 // whitelist. Shared by `profile new` and `diagnose`.
 #include "profiles/profile_writer.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <iterator>
 
+#include "modules/module_name.hpp"
 #include "text_safety.hpp"
 
 namespace suspendfix {
@@ -66,6 +69,10 @@ void write_header(const ProfileDraft& draft, std::ostream& out) {
   }
 }
 
+/// What a machine match matches on: the model, as vendors name it.
+constexpr DmiField kDraftDmiFields[] = {DmiField::kSysVendor, DmiField::kProductName,
+                                        DmiField::kProductVersion};
+
 void write_match(const ProfileDraft& draft, std::ostream& out) {
   out << "match:\n";
   if (draft.match == ProfileDraft::Match::kPci) {
@@ -90,9 +97,12 @@ void write_match(const ProfileDraft& draft, std::ostream& out) {
     out << "  # Only when the fix belongs to this laptop model rather than the chip:\n";
     out << "  # dmi:\n";
   }
-  for (DmiField field : {DmiField::kSysVendor, DmiField::kProductName, DmiField::kProductVersion})
-    out << (machine ? "    " : "  #   ") << dmi_field_name(field) << ": "
-        << yaml_quoted(dmi_value(draft, field)) << "\n";
+  // A field the firmware left empty is left out: a profile may not match on "" (and a
+  // machine with none of them gets no machine draft, profile_draft_limit).
+  for (DmiField field : kDraftDmiFields)
+    if (!dmi_value(draft, field).empty())
+      out << (machine ? "    " : "  #   ") << dmi_field_name(field) << ": "
+          << yaml_quoted(dmi_value(draft, field)) << "\n";
   out << "  # The first kernel with the fix, when one exists, so that the profile stops "
          "applying:\n";
   out << "  # kernel: {before: \"X.Y\"}\n";
@@ -144,6 +154,10 @@ std::string profile_draft_id(const ProfileDraft& draft) {
 }
 
 std::string profile_draft_limit(const ProfileDraft& draft) {
+  // The module is written into the YAML as it is (a flow list for a machine match): only a
+  // name the kernel could have given it may get there.
+  if (!draft.module.empty() && !is_valid_module_name(draft.module))
+    return "'" + draft.module + "' is not a kernel module name";
   if (draft.match == ProfileDraft::Match::kPci) return {};
   if (draft.module.empty())
     return "its driver '" + draft.driver + "' is built into the kernel and the device is not " +
@@ -151,6 +165,11 @@ std::string profile_draft_limit(const ProfileDraft& draft) {
   if (draft.module_builtin)
     return "'" + draft.module + "' is built into the kernel and the device is not on PCI: a " +
            "profile can neither unload nor detach it";
+  if (draft.match == ProfileDraft::Match::kMachine &&
+      std::all_of(std::begin(kDraftDmiFields), std::end(kDraftDmiFields),
+                  [&](DmiField field) { return dmi_value(draft, field).empty(); }))
+    return "the device has no PCI or USB ids and this machine no DMI identity (vendor, model): "
+           "a profile has nothing to match it by";
   return {};
 }
 
