@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "text_safety.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 
@@ -116,6 +117,17 @@ std::string yaml_quoted(std::string_view text) {
     }
   }
   return out + "\"";
+}
+
+std::string yaml_scalar(std::string_view text) {
+  const auto plain_char = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.';
+  };
+  const bool plain = !text.empty() && text[0] != '-' && text[0] != '.' &&
+                     std::all_of(text.begin(), text.end(), plain_char) && text != "null" &&
+                     text != "Null" && text != "NULL";
+  return plain ? std::string(text) : yaml_quoted(text);
 }
 
 }  // namespace suspendfix

@@ -29,4 +29,10 @@ std::string escape_for_terminal(std::string_view text);
 /// For a YAML double-quoted scalar: valid UTF-8, with ", \ and control characters escaped.
 std::string yaml_quoted(std::string_view text);
 
+/// For a YAML scalar that reads best plain (a module name in a list): the text itself when a
+/// YAML reader takes it back as that same string ([A-Za-z0-9_.-], not starting with '-' or
+/// '.', and not one of YAML's words for null: a module named "null" would read as nothing),
+/// else yaml_quoted().
+std::string yaml_scalar(std::string_view text);
+
 }  // namespace suspendfix

@@ -89,8 +89,7 @@ std::string format_import(const PmUtilsImport& imported) {
       "# hardware (suspendfix detect): these are unloaded on every machine.\n"
       "unload_modules:\n";
   for (const ImportedModule& module : imported.modules)
-    out +=
-        "  - " + module.name + "  # " + escape_for_terminal(module.origin) + "\n";  // a file name
+    out += "  - " + yaml_scalar(module.name) + "  # " + escape_for_terminal(module.origin) + "\n";
   return out;
 }
 

@@ -111,7 +111,7 @@ void write_match(const ProfileDraft& draft, std::ostream& out) {
 void write_actions(const ProfileDraft& draft, std::ostream& out) {
   out << "actions:\n";
   if (draft.match == ProfileDraft::Match::kMachine) {
-    out << "  unload_modules: [" << draft.module << "]\n";
+    out << "  unload_modules: [" << yaml_scalar(draft.module) << "]\n";
     return;
   }
   const bool pci = draft.match == ProfileDraft::Match::kPci;

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "config/admin_config.hpp"
+
 namespace suspendfix {
 namespace {
 
@@ -56,6 +58,21 @@ TEST(PmUtilsImport, FormatsAConfigurationFragment) {
       "# Imported from pm-utils' SUSPEND_MODULES. Prefer a profile that matches the\n"
       "# hardware (suspendfix detect): these are unloaded on every machine.\n"
       "unload_modules:\n  - e1000e  # x\\x0akeep_modules: []\\x1b[2J\n");
+}
+
+TEST(PmUtilsImport, AModuleNamedLikeYamlsNullStaysAName) {
+  // "NULL" is a valid module name, and a plain YAML scalar that reads as nothing: the
+  // fragment would not load (found by fuzz_pm_utils).
+  const auto imported = import_pm_utils({{"x", "SUSPEND_MODULES=\"NULL xhci_hcd null\"\n"}});
+  const std::string fragment = format_import(imported);
+  EXPECT_NE(fragment.find("  - \"NULL\"  # x\n  - xhci_hcd  # x\n  - \"null\"  # x\n"),
+            std::string::npos)
+      << fragment;
+  const AdminConfig config = parse_admin_config(fragment, "config.yaml");
+  ASSERT_EQ(config.unload_modules.size(), 3u);
+  EXPECT_EQ(config.unload_modules[0].name, "NULL");
+  EXPECT_EQ(config.unload_modules[1].name, "xhci_hcd");
+  EXPECT_EQ(config.unload_modules[2].name, "null");
 }
 
 }  // namespace

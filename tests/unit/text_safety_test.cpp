@@ -95,5 +95,17 @@ TEST(Spelling, SuggestsTheClosestCandidateOnly) {
   EXPECT_EQ(did_you_mean("colour", keys), "");
 }
 
+TEST(TextSafety, YamlScalarIsPlainOnlyWhenItReadsBackTheSame) {
+  EXPECT_EQ(yaml_scalar("xhci_hcd"), "xhci_hcd");
+  EXPECT_EQ(yaml_scalar("snd-hda-intel"), "snd-hda-intel");
+  EXPECT_EQ(yaml_scalar("8250"), "8250");
+  for (const char* null_word : {"null", "Null", "NULL"})
+    EXPECT_EQ(yaml_scalar(null_word), "\"" + std::string(null_word) + "\"");
+  EXPECT_EQ(yaml_scalar(""), "\"\"");
+  EXPECT_EQ(yaml_scalar("-x"), "\"-x\"");
+  EXPECT_EQ(yaml_scalar("a, b"), "\"a, b\"");
+  EXPECT_EQ(yaml_scalar("a]\n"), "\"a]\\x0a\"");
+}
+
 }  // namespace
 }  // namespace suspendfix
