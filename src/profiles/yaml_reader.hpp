@@ -139,6 +139,9 @@ class YamlReader {
       const YamlNode& item, const std::string& what,
       std::map<std::string, std::function<void(const YamlNode&)>> optional) const {
     if (item.kind == Kind::kScalar) return module_name(item);
+    if (item.kind == Kind::kNull)
+      fail(item, "an empty '" + what + "' entry: YAML reads '~', 'null' and nothing as no " +
+                     "value (quote a module of that name: \"null\")");
     std::string name;
     optional["name"] = [&](const YamlNode& v) { name = module_name(v); };
     map(item, what, optional);

@@ -136,6 +136,13 @@ TEST(ProfileParser, BadModuleNames) {
   // Handed to modprobe or a log, a leading '-' would read as an option.
   EXPECT_NE(error_of(with("- xhci-hcd", "- \"-r\"")).find("bad module name '-r'"),
             std::string::npos);
+  // A module named null, unquoted, is no value to YAML: say so, not "must be a map".
+  EXPECT_EQ(error_of(with("- xhci-hcd", "- null")),
+            "test.yaml:18:7: an empty 'unload_modules' entry: YAML reads '~', 'null' and nothing "
+            "as no value (quote a module of that name: \"null\")");
+  const Profile quoted = parse(with("- xhci-hcd", "- \"null\""));
+  ASSERT_EQ(quoted.actions.unload_modules.size(), 2u);
+  EXPECT_EQ(quoted.actions.unload_modules[1].name, "null");
 }
 
 TEST(ProfileParser, BadKernelRanges) {
