@@ -11,6 +11,29 @@
 #include "text_file.hpp"
 
 namespace suspendfix {
+namespace {
+
+/// The kernel writes paths in /proc/self/mountinfo and /proc/swaps with space, tab, newline
+/// and backslash as octal escapes (seq_file's mangle_path: "\040"), so that a line stays one
+/// line of words. Turns them back into the bytes, so that the path can be opened.
+std::string unescape_octal(std::string_view text) {
+  const auto octal = [](char c) { return c >= '0' && c <= '7'; };
+  std::string out;
+  out.reserve(text.size());
+  for (size_t at = 0; at < text.size(); ++at) {
+    if (text[at] == '\\' && at + 3 < text.size() && octal(text[at + 1]) && octal(text[at + 2]) &&
+        octal(text[at + 3]) && text[at + 1] <= '3') {
+      out += static_cast<char>((text[at + 1] - '0') * 64 + (text[at + 2] - '0') * 8 +
+                               (text[at + 3] - '0'));
+      at += 3;
+    } else {
+      out += text[at];
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 std::vector<StorageUse> parse_mountinfo(std::string_view text) {
   std::vector<StorageUse> uses;
@@ -29,7 +52,7 @@ std::vector<StorageUse> parse_mountinfo(std::string_view text) {
     if (std::sscanf(numbers.c_str(), "%u:%u", &major_number, &minor_number) != 2) continue;
     StorageUse use;
     use.device = major_number == 0 ? 0 : makedev(major_number, minor_number);
-    use.what = mountpoint;
+    use.what = unescape_octal(mountpoint);
     use.filesystem = filesystem.substr(0, filesystem.find('.'));  // fuse.sshfs -> fuse
     uses.push_back(use);
   }
@@ -44,7 +67,7 @@ std::vector<std::string> parse_swaps(std::string_view text) {
   while (std::getline(lines, line)) {
     std::istringstream words(line);
     std::string path;
-    if (words >> path) paths.push_back(path);
+    if (words >> path) paths.push_back(unescape_octal(path));
   }
   return paths;
 }

@@ -17,9 +17,11 @@ struct StorageUse {
   std::string filesystem;  // "ext4"; empty for swap
 };
 
-/// Parses /proc/self/mountinfo. Pure, for tests.
+/// Parses /proc/self/mountinfo (mount points with the kernel's octal escapes undone). Pure,
+/// for tests.
 std::vector<StorageUse> parse_mountinfo(std::string_view text);
-/// Parses /proc/swaps into the paths of active swap areas. Pure, for tests.
+/// Parses /proc/swaps into the paths of active swap areas, as they can be opened: the kernel
+/// writes a space in a path as \040. Pure, for tests.
 std::vector<std::string> parse_swaps(std::string_view text);
 
 /// The mounts and swap areas of the running system (reads /proc).

@@ -31,6 +31,21 @@ TEST(Storage, ParsesSwaps) {
   EXPECT_TRUE(parse_swaps("").empty());
 }
 
+TEST(Storage, UndoesTheKernelsEscapesInPaths) {
+  // seq_file writes space, tab, newline and backslash as \ooo. Read raw, a swap file named
+  // "/swap file" could not be stat()ed, and the swap behind a module went unprotected.
+  EXPECT_EQ(parse_swaps("Filename\tType\tSize\tUsed\tPriority\n"
+                        "/var/swap\\040file file 10 0 -3\n/a\\134b\\011c\\012d file 1 0 -4\n"),
+            (std::vector<std::string>{"/var/swap file", "/a\\b\tc\nd"}));
+  const auto uses = parse_mountinfo(
+      "40 22 8:17 / /media/u/My\\040Disk rw,relatime shared:9 - vfat /dev/sdb1 rw\n"
+      "41 22 8:18 / /media/u/x\\9y\\04 rw - vfat /dev/sdb2 rw\n");
+  ASSERT_EQ(uses.size(), 2u);
+  EXPECT_EQ(uses[0].what, "/media/u/My Disk");
+  EXPECT_EQ(uses[0].device, makedev(8, 17));
+  EXPECT_EQ(uses[1].what, "/media/u/x\\9y\\04") << "not an escape: kept as it is";
+}
+
 }  // namespace
 }  // namespace suspendfix
 
