@@ -82,6 +82,8 @@ bool read_journal(const LogFeed& feed, std::string* why_not) {
       dup2(null, STDERR_FILENO);
     }
     // This boot, the kernel's messages and the sleep managers' (-b is ANDed with the rest).
+    // Anyone can log as "systemd-sleep" (logger -t); only root's entries are the manager's.
+    // _UID, like _TRANSPORT, is set by journald, not by the sender.
     const char* argv[] = {program.c_str(),
                           "-b",
                           "-o",
@@ -91,8 +93,10 @@ bool read_journal(const LogFeed& feed, std::string* why_not) {
                           "_TRANSPORT=kernel",
                           "+",
                           "SYSLOG_IDENTIFIER=systemd-sleep",
+                          "_UID=0",
                           "+",
                           "SYSLOG_IDENTIFIER=elogind-daemon",
+                          "_UID=0",
                           nullptr};
     execv(program.c_str(), const_cast<char* const*>(argv));
     _exit(127);
@@ -103,9 +107,12 @@ bool read_journal(const LogFeed& feed, std::string* why_not) {
     if (cut || line.empty()) return;
     const auto entry = nlohmann::json::parse(line, nullptr, false);
     if (!entry.is_object()) return;
-    ++entries;
     std::string identifier = field(entry, "SYSLOG_IDENTIFIER");
-    if (field(entry, "_TRANSPORT") == "kernel") identifier = "kernel";
+    if (field(entry, "_TRANSPORT") == "kernel")
+      identifier = "kernel";
+    else if (field(entry, "_UID") != "0")
+      return;  // journalctl was told so already; a journalctl that ignored it is not trusted
+    ++entries;
     feed(field(entry, "MESSAGE"), field(entry, "_KERNEL_DEVICE"), identifier,
          local_time(field(entry, "__REALTIME_TIMESTAMP")));
   };

@@ -269,7 +269,8 @@ TEST_F(DiagnoseTest, JournalWithKernelDeviceAndCounters) {
       R"json({"_TRANSPORT":"kernel","MESSAGE":"PM: suspend entry (deep)","__REALTIME_TIMESTAMP":"1700000000000000"}
 {"_TRANSPORT":"kernel","MESSAGE":"something 0000:0f:00.0: PM: failed to suspend async: error -16","_KERNEL_DEVICE":"+pci:0000:0f:00.0","__REALTIME_TIMESTAMP":"1700000000100000"}
 {"_TRANSPORT":"kernel","MESSAGE":"PM: suspend exit","__REALTIME_TIMESTAMP":"1700000000200000"}
-{"SYSLOG_IDENTIFIER":"systemd-sleep","MESSAGE":[70,97,105,108,101,100,32,116,111,32,112,117,116,32,115,121,115,116,101,109,32,116,111,32,115,108,101,101,112,46,32,83,121,115,116,101,109,32,114,101,115,117,109,101,100,32,97,103,97,105,110,58,32,68,101,118,105,99,101,32,111,114,32,114,101,115,111,117,114,99,101,32,98,117,115,121]}
+{"SYSLOG_IDENTIFIER":"systemd-sleep","_UID":"1000","_TRANSPORT":"syslog","MESSAGE":"Failed to put system to sleep. System resumed again: Invalid argument"}
+{"SYSLOG_IDENTIFIER":"systemd-sleep","_UID":"0","MESSAGE":[70,97,105,108,101,100,32,116,111,32,112,117,116,32,115,121,115,116,101,109,32,116,111,32,115,108,101,101,112,46,32,83,121,115,116,101,109,32,114,101,115,117,109,101,100,32,97,103,97,105,110,58,32,68,101,118,105,99,101,32,111,114,32,114,101,115,111,117,114,99,101,32,98,117,115,121]}
 )json");
   const auto program = dir_.write("journalctl", "#!/bin/sh\ncat '" + entries.string() + "'\n");
   std::filesystem::permissions(program, std::filesystem::perms::owner_all);
@@ -290,6 +291,8 @@ TEST_F(DiagnoseTest, JournalWithKernelDeviceAndCounters) {
   ASSERT_EQ(out["failures"].size(), 1u) << out.dump(1);
   EXPECT_EQ(out["failures"][0]["kernel_device"], "+pci:0000:0f:00.0");
   EXPECT_EQ(out["failures"][0]["module"], "xhci_pci") << "found through _KERNEL_DEVICE";
+  // Not the user's line before it: anyone can log as systemd-sleep (logger -t), only
+  // journald sets _UID.
   EXPECT_EQ(out["failures"][0]["manager_error"], "Device or resource busy");
   EXPECT_EQ(out["counters"]["fail"], 3);
   EXPECT_NE(out["notes"][0].get<std::string>().find("counted 3 failed sleeps"), std::string::npos)
