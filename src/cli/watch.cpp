@@ -27,6 +27,7 @@
 #include "sleep/sleep_log.hpp"
 #include "sleep/state_store.hpp"
 #include "sleep/system_probe.hpp"
+#include "sleep/watch_pause.hpp"
 #include "text_file.hpp"
 
 extern char** environ;
@@ -35,6 +36,11 @@ namespace suspendfix {
 namespace {
 
 constexpr auto kPollInterval = std::chrono::milliseconds(200);
+// After a thaw, with reload_at_wake: how often, and for how long, the watcher looks for the
+// wake (the counters move within milliseconds of the thaw; a stop that was no sleep costs
+// two seconds of quick polls).
+constexpr auto kClosePollInterval = std::chrono::milliseconds(5);
+constexpr int64_t kClosePollSpanNs = 2'000'000'000;
 constexpr int64_t kBusyCapNs = 120'000'000'000;  // documented in suspendfix(8)
 constexpr int64_t kJumpNs = 250'000'000;         // more than any jitter between two clock reads
 constexpr int kSystemdRunSeconds = 3;
@@ -58,17 +64,6 @@ std::optional<WatchHeader> watched_header(uint64_t generation) {
 std::string caller_text(const SleepCaller& caller) {
   if (caller.kind == SleepCaller::Kind::kNone) return "";
   return caller.name + " (pid " + std::to_string(caller.pid) + ")";
-}
-
-/// Sleeps on CLOCK_BOOTTIME, which runs on while the machine sleeps: a pause that was due
-/// during the sleep ends at the thaw, so the watcher sees the wake at once (CLOCK_MONOTONIC,
-/// which stands still, would add up to a whole poll interval to reload_at_wake).
-void pause_on_boot_clock(std::chrono::nanoseconds pause) {
-  struct timespec left {};
-  left.tv_sec = static_cast<time_t>(pause.count() / 1'000'000'000);
-  left.tv_nsec = static_cast<long>(pause.count() % 1'000'000'000);
-  while (clock_nanosleep(CLOCK_BOOTTIME, 0, &left, &left) == EINTR) {
-  }
 }
 
 /// Notes what the watcher brought back as a post of its own in the sleep log, so that `test`
@@ -139,6 +134,8 @@ int run_watch(uint64_t generation, const ScanOptions& scan) {
   const std::string caller = caller_text(header->caller);
   log_info("self-heal: watching generation " + std::to_string(generation) +
            (caller.empty() ? ", called from no sleep system I know" : ", called from " + caller));
+  WatchPause pause;
+  int64_t closely_until_ns = 0;
   for (;;) {
     WatchObservation observation;
     observation.now_ns = monotonic_ns();
@@ -147,6 +144,7 @@ int run_watch(uint64_t generation, const ScanOptions& scan) {
       observation.counters_moved = diff(header->counters, *stats).attempted();
     observation.time_jumped = asleep_ns() - header->asleep_ns > kJumpNs;
     observation.caller_busy = sleep_caller_busy(header->caller);
+    observation.thawed = observation.now_ns < closely_until_ns;
     const WatchDecision decision = decide_watch(policy, observation, memory, caller);
     if (decision.verdict == WatchVerdict::kExit) {
       log_info("self-heal: " + decision.reason + "; exiting");
@@ -154,7 +152,13 @@ int run_watch(uint64_t generation, const ScanOptions& scan) {
     }
     if (decision.verdict == WatchVerdict::kRestore)
       return restore_now(generation, decision.reason, scan, policy.restore_at_wake);
-    pause_on_boot_clock(kPollInterval);
+    // Woken at a thaw, the suspend counters move a moment later ("PM: suspend exit" comes
+    // after the tasks restart): with reload_at_wake, look again at once rather than a poll
+    // interval later. Without it nothing waits on the watcher, and post has the CPU.
+    const bool looking_closely = observation.now_ns < closely_until_ns;
+    if (pause.pause(looking_closely ? kClosePollInterval : kPollInterval) &&
+        policy.restore_at_wake && !looking_closely)
+      closely_until_ns = monotonic_ns() + kClosePollSpanNs;
   }
 }
 

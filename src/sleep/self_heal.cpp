@@ -46,6 +46,7 @@ WatchDecision decide_watch(const WatchPolicy& policy, const WatchObservation& ob
             "a sleep ended (the " +
                 std::string(observation.counters_moved ? "suspend counters moved"
                                                        : "boot clock jumped") +
+                (observation.thawed ? ", seen at the thaw" : "") +
                 "): loading back at once (reload_at_wake)"};
   const int64_t busy_from = memory.sleep_seen_ns.value_or(memory.started_ns);
   const bool busy = observation.caller_busy && now - busy_from < policy.busy_cap_ns;

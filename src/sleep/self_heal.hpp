@@ -37,6 +37,7 @@ struct WatchObservation {
   bool counters_moved = false;  // success + fail in /sys/power/suspend_stats grew
   bool time_jumped = false;     // CLOCK_BOOTTIME - CLOCK_MONOTONIC grew: the machine slept
   bool caller_busy = false;     // the watched sleep system is still at work; false: unwatched
+  bool thawed = false;          // a stop ended the watcher's pause lately (WatchPause): a thaw
 };
 
 /// What the watcher remembers between polls; start it with start_watch_memory().

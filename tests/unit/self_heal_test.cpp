@@ -203,6 +203,18 @@ TEST(SelfHeal, ReloadAtWakeAlsoUndoesACancelledSleepAtOnceAndOtherwiseWaits) {
   EXPECT_NEAR(failed.at, 1.0, 0.01);
   EXPECT_EQ(failed.decision.reason,
             "a sleep ended (the suspend counters moved): loading back at once (reload_at_wake)");
+  // Woken by the thaw (WatchPause), the watcher says so; a thaw alone is no wake (a SIGSTOP
+  // and SIGCONT end the pause the same way): it waits for the counters.
+  const Outcome thawed = play(at_wake, [](double at) {
+    WatchObservation observation;
+    observation.thawed = at >= 1;
+    observation.counters_moved = at >= 2;
+    return observation;
+  });
+  EXPECT_NEAR(thawed.at, 2.0, 0.01);
+  EXPECT_EQ(thawed.decision.reason,
+            "a sleep ended (the suspend counters moved, seen at the thaw): loading back at once "
+            "(reload_at_wake)");
   const Outcome settled = play(at_wake, [](double at) {
     WatchObservation observation;
     observation.settled = at >= 3;  // post came first (no sleep seen yet)

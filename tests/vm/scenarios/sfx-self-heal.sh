@@ -88,6 +88,13 @@ timer_end heal.wake.restore
 t=$(cat /tmp/.sfx_last_time)
 info "reload_at_wake: NEC bound again ${t} s after S3 returned, with no post run"
 check heal.wake.reason watch_log_has "loading back at once (reload_at_wake)"
+# Reported, not checked: a watcher caught in the middle of a poll by the freeze is not in
+# epoll_wait, so it is not woken by the thaw but by its next poll (at most 200 ms later).
+if grep -q "seen at the thaw" "$SUSPENDFIX_WATCH_LOG"; then
+    info "reload_at_wake: the freezer woke the watcher at the thaw"
+else
+    info "reload_at_wake: the watcher was not in epoll_wait at the freeze; its next poll saw the wake"
+fi
 check heal.wake.sleep_log grep -q watcher "$(dirname "$SFX_STATE")/sleeps"
 check heal.wake.post "$HOOK" post suspend
 check_nec_restored heal.wake.after_post
