@@ -155,9 +155,8 @@ int run_watch(uint64_t generation, const ScanOptions& scan) {
     // Woken at a thaw, the suspend counters move a moment later ("PM: suspend exit" comes
     // after the tasks restart): with reload_at_wake, look again at once rather than a poll
     // interval later. Without it nothing waits on the watcher, and post has the CPU.
-    const bool looking_closely = observation.now_ns < closely_until_ns;
-    if (pause.pause(looking_closely ? kClosePollInterval : kPollInterval) &&
-        policy.restore_at_wake && !looking_closely)
+    if (pause.pause(observation.thawed ? kClosePollInterval : kPollInterval) &&
+        policy.restore_at_wake && !observation.thawed)
       closely_until_ns = monotonic_ns() + kClosePollSpanNs;
   }
 }
