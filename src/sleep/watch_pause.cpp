@@ -5,6 +5,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <ctime>
@@ -15,12 +16,19 @@
 namespace suspendfix {
 namespace {
 
+/// At least 1 ns: an all-zero itimerspec disarms a timerfd, and the wait would never end.
+timespec timespec_of(std::chrono::nanoseconds length) {
+  const int64_t ns = std::max<int64_t>(length.count(), 1);
+  timespec out{};
+  out.tv_sec = static_cast<time_t>(ns / 1'000'000'000);
+  out.tv_nsec = static_cast<long>(ns % 1'000'000'000);
+  return out;
+}
+
 /// Sleeps on CLOCK_BOOTTIME, which runs on while the machine sleeps: a pause that was due
 /// during the sleep ends at the thaw.
 void pause_on_boot_clock(std::chrono::nanoseconds pause) {
-  struct timespec left {};
-  left.tv_sec = static_cast<time_t>(pause.count() / 1'000'000'000);
-  left.tv_nsec = static_cast<long>(pause.count() % 1'000'000'000);
+  timespec left = timespec_of(pause);
   while (clock_nanosleep(CLOCK_BOOTTIME, 0, &left, &left) == EINTR) {
   }
 }
@@ -46,8 +54,7 @@ bool WatchPause::pause(std::chrono::nanoseconds length) {
     return false;
   }
   itimerspec due{};
-  due.it_value.tv_sec = static_cast<time_t>(length.count() / 1'000'000'000);
-  due.it_value.tv_nsec = static_cast<long>(length.count() % 1'000'000'000);
+  due.it_value = timespec_of(length);
   if (timerfd_settime(timer_, 0, &due, nullptr) != 0) {
     pause_on_boot_clock(length);
     return false;

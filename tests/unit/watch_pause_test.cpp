@@ -41,6 +41,7 @@ TEST(WatchPause, EndsWhenItsTimeIsUpWithoutSayingItWasStopped) {
   EXPECT_FALSE(pause.pause(20ms));
   EXPECT_GE(std::chrono::steady_clock::now() - start, 20ms);
   EXPECT_FALSE(pause.pause(1ms)) << "the timer is set again for each pause";
+  EXPECT_FALSE(pause.pause(0ns)) << "a zero pause ends (a zero timer would be a disarmed one)";
 }
 
 TEST(WatchPause, AStopAndContinueEndsItEarlyAndSaysSo) {
