@@ -108,9 +108,14 @@ bool read_journal(const LogFeed& feed, std::string* why_not) {
     const auto entry = nlohmann::json::parse(line, nullptr, false);
     if (!entry.is_object()) return;
     std::string identifier = field(entry, "SYSLOG_IDENTIFIER");
-    if (field(entry, "_TRANSPORT") == "kernel")
+    if (field(entry, "_TRANSPORT") == "kernel") {
+      // journald reads /dev/kmsg whole: a line root's user space wrote there comes back as
+      // _TRANSPORT=kernel with its own facility, which the kernel never lets be 0.
+      if (const std::string facility = field(entry, "SYSLOG_FACILITY");
+          !facility.empty() && facility != "0")
+        return;
       identifier = "kernel";
-    else if (field(entry, "_UID") != "0")
+    } else if (field(entry, "_UID") != "0")
       return;  // journalctl was told so already; a journalctl that ignored it is not trusted
     ++entries;
     feed(field(entry, "MESSAGE"), field(entry, "_KERNEL_DEVICE"), identifier,

@@ -13,24 +13,6 @@
 
 namespace suspendfix {
 
-void feed_kmsg_record(std::string_view text, const LogFeed& feed) {
-  const size_t newline = text.find('\n');
-  const std::string_view first = text.substr(0, newline);
-  const size_t semicolon = first.find(';');
-  if (semicolon == std::string_view::npos) return;
-  const std::string_view header = first.substr(0, semicolon);
-  const size_t second = header.find(',', header.find(',') + 1);
-  const std::string_view usec =
-      second == std::string_view::npos
-          ? std::string_view()
-          : header.substr(second + 1, header.find(',', second + 1) - second - 1);
-  std::string seconds;  // "12470000" microseconds, as dmesg shows them: "12.470000"
-  if (usec.size() > 6)
-    seconds = std::string(usec.substr(0, usec.size() - 6)) + "." +
-              std::string(usec.substr(usec.size() - 6));
-  feed(first.substr(semicolon + 1), kmsg_device(text), "kernel", seconds);
-}
-
 bool read_kmsg(const LogFeed& feed, std::string* why_not, const std::string& path) {
   const int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "diagnose/log_line.hpp"
 
+#include <string>
+
 #include "diagnose/log_sources.hpp"
 
 namespace suspendfix {
@@ -173,6 +175,38 @@ LogLine split_log_prefix(std::string_view line) {
   }
   out.message = line;
   return out;
+}
+
+bool kernel_priority(std::string_view priority) {
+  // prio = facility * 8 + level. The kernel's own messages are facility 0 (LOG_KERN); a
+  // write to /dev/kmsg from user space gets LOG_USER, or the facility it names, never 0
+  // (devkmsg_write()). journald keeps such lines as _TRANSPORT=kernel too.
+  if (priority.empty() || priority.size() > 3) return false;
+  int value = 0;
+  for (const char c : priority) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + (c - '0');
+  }
+  return value < 8;
+}
+
+void feed_kmsg_record(std::string_view text, const LogFeed& feed) {
+  const size_t newline = text.find('\n');
+  const std::string_view first = text.substr(0, newline);
+  const size_t semicolon = first.find(';');
+  if (semicolon == std::string_view::npos) return;
+  const std::string_view header = first.substr(0, semicolon);
+  if (!kernel_priority(header.substr(0, header.find(',')))) return;
+  const size_t second = header.find(',', header.find(',') + 1);
+  const std::string_view usec =
+      second == std::string_view::npos
+          ? std::string_view()
+          : header.substr(second + 1, header.find(',', second + 1) - second - 1);
+  std::string seconds;  // "12470000" microseconds, as dmesg shows them: "12.470000"
+  if (usec.size() > 6)
+    seconds = std::string(usec.substr(0, usec.size() - 6)) + "." +
+              std::string(usec.substr(usec.size() - 6));
+  feed(first.substr(semicolon + 1), kmsg_device(text), "kernel", seconds);
 }
 
 std::string_view kmsg_device(std::string_view record) {

@@ -21,8 +21,13 @@ bool read_journal(const LogFeed& feed, std::string* why_not);
 bool read_kmsg(const LogFeed& feed, std::string* why_not, const std::string& path = "/dev/kmsg");
 
 /// One /dev/kmsg record ("prio,seq,usec,flags;message\n" and its " KEY=value" lines) into
-/// feed, with the kernel's timestamp as dmesg shows it. A record without ';' is skipped.
+/// feed, with the kernel's timestamp as dmesg shows it. A record without ';' is skipped, and
+/// so is one that user space wrote (a facility other than the kernel's).
 void feed_kmsg_record(std::string_view record, const LogFeed& feed);
+
+/// Whether kmsg's first field, a syslog priority (facility * 8 + level: "6", "14"), has the
+/// kernel's facility, 0. Nothing user space writes to /dev/kmsg has.
+bool kernel_priority(std::string_view priority);
 
 /// A /dev/kmsg record's continuation lines carry " DEVICE=+pci:0000:00:14.0": that value.
 std::string_view kmsg_device(std::string_view record);

@@ -267,8 +267,11 @@ TEST_F(DiagnoseTest, JournalWithKernelDeviceAndCounters) {
   const auto entries = dir_.write(
       "journal.json",
       R"json({"_TRANSPORT":"kernel","MESSAGE":"PM: suspend entry (deep)","__REALTIME_TIMESTAMP":"1700000000000000"}
-{"_TRANSPORT":"kernel","MESSAGE":"something 0000:0f:00.0: PM: failed to suspend async: error -16","_KERNEL_DEVICE":"+pci:0000:0f:00.0","__REALTIME_TIMESTAMP":"1700000000100000"}
+{"_TRANSPORT":"kernel","SYSLOG_FACILITY":"0","MESSAGE":"something 0000:0f:00.0: PM: failed to suspend async: error -16","_KERNEL_DEVICE":"+pci:0000:0f:00.0","__REALTIME_TIMESTAMP":"1700000000100000"}
 {"_TRANSPORT":"kernel","MESSAGE":"PM: suspend exit","__REALTIME_TIMESTAMP":"1700000000200000"}
+{"_TRANSPORT":"kernel","SYSLOG_FACILITY":"1","MESSAGE":"PM: suspend entry (deep)","__REALTIME_TIMESTAMP":"1700000000300000"}
+{"_TRANSPORT":"kernel","SYSLOG_FACILITY":"1","MESSAGE":"e1000e 0000:00:1f.6: PM: failed to suspend async: error -16","__REALTIME_TIMESTAMP":"1700000000400000"}
+{"_TRANSPORT":"kernel","SYSLOG_FACILITY":"1","MESSAGE":"PM: suspend exit","__REALTIME_TIMESTAMP":"1700000000500000"}
 {"SYSLOG_IDENTIFIER":"systemd-sleep","_UID":"1000","_TRANSPORT":"syslog","MESSAGE":"Failed to put system to sleep. System resumed again: Invalid argument"}
 {"SYSLOG_IDENTIFIER":"systemd-sleep","_UID":"0","MESSAGE":[70,97,105,108,101,100,32,116,111,32,112,117,116,32,115,121,115,116,101,109,32,116,111,32,115,108,101,101,112,46,32,83,121,115,116,101,109,32,114,101,115,117,109,101,100,32,97,103,97,105,110,58,32,68,101,118,105,99,101,32,111,114,32,114,101,115,111,117,114,99,101,32,98,117,115,121]}
 )json");
@@ -294,6 +297,10 @@ TEST_F(DiagnoseTest, JournalWithKernelDeviceAndCounters) {
   // Not the user's line before it: anyone can log as systemd-sleep (logger -t), only
   // journald sets _UID.
   EXPECT_EQ(out["failures"][0]["manager_error"], "Device or resource busy");
+  // Nor the newer "sleep" after it: journald keeps what root's user space wrote to /dev/kmsg
+  // as _TRANSPORT=kernel too, with its facility (1, LOG_USER), which the kernel's lines never
+  // have.
+  EXPECT_EQ(result.out.find("0000:00:1f.6"), std::string::npos) << out.dump(1);
   EXPECT_EQ(out["counters"]["fail"], 3);
   EXPECT_NE(out["notes"][0].get<std::string>().find("counted 3 failed sleeps"), std::string::npos)
       << out["notes"];

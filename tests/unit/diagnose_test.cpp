@@ -67,6 +67,39 @@ TEST(KmsgRecord, DeviceContinuationLine) {
   EXPECT_EQ(kmsg_device("6,1,2,-;no device\n"), "");
 }
 
+// Root's user space can write to /dev/kmsg ("<3>text" included): the kernel gives such a line
+// LOG_USER or the facility it names, never the kernel's, so it is not read as the kernel's.
+TEST(KmsgRecord, OnlyTheKernelsFacilityIsRead) {
+  std::vector<std::string> read;
+  const LogFeed feed = [&](std::string_view message, std::string_view, std::string_view identifier,
+                           std::string_view timestamp) {
+    read.push_back(std::string(identifier) + " " + std::string(timestamp) + " " +
+                   std::string(message));
+  };
+  feed_kmsg_record(
+      "3,812,5012000,-;xhci_hcd 0000:00:14.0: PM: failed to suspend async: error -16\n"
+      " DEVICE=+pci:0000:00:14.0\n",
+      feed);
+  feed_kmsg_record("7,813,5013000,-;debug\n", feed);
+  feed_kmsg_record("11,814,5014000,-;e1000e 0000:00:1f.6: PM: failed to suspend async: error -16\n",
+                   feed);  // "<3>..." written by user space: LOG_USER, level 3
+  feed_kmsg_record("30,815,5015000,-;systemd[1]: Starting...\n", feed);  // LOG_DAEMON
+  feed_kmsg_record("8,816,5016000,-;facility 1, level 0\n", feed);
+  feed_kmsg_record("x,817,5017000,-;no number\n", feed);
+  feed_kmsg_record(",818,5018000,-;no priority\n", feed);
+  feed_kmsg_record("1000,819,5019000,-;out of range\n", feed);
+  EXPECT_EQ(read,
+            (std::vector<std::string>{
+                "kernel 5.012000 xhci_hcd 0000:00:14.0: PM: failed to suspend async: error -16",
+                "kernel 5.013000 debug"}));
+  EXPECT_TRUE(kernel_priority("0"));
+  EXPECT_TRUE(kernel_priority("7"));
+  EXPECT_FALSE(kernel_priority("8"));
+  EXPECT_FALSE(kernel_priority("14"));
+  EXPECT_FALSE(kernel_priority(""));
+  EXPECT_FALSE(kernel_priority("-1"));
+}
+
 // systemd's sleep.c: log_struct_errno(LOG_ERR, r, "Failed to put system to sleep. System
 // resumed again: %m") (and "Failed to suspend system. ..." before v246).
 TEST(SleepManagers, SystemdAloneIsAHookFailureWithItsErrno) {

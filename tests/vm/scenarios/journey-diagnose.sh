@@ -19,10 +19,25 @@ check jd.fail.sleep_failed sleep_result fail
 check jd.fail.state_clean state_clean
 
 require_sfx_command diagnose "issue 9"
+# Root's user space can write any level to /dev/kmsg, but the kernel gives those lines another
+# facility than its own (LOG_USER here), and journald keeps them as _TRANSPORT=kernel all the
+# same. A whole "sleep" that failed at a slot with no device, written so, is not the kernel's.
+SPOOF=0000:00:1f.7
+printf '<6>PM: suspend entry (deep)\n' > /dev/kmsg
+printf '<3>sfx_spoof %s: PM: failed to suspend async: error -16\n' "$SPOOF" > /dev/kmsg
+printf '<6>PM: suspend exit\n' > /dev/kmsg
+spoof_logged() {
+    case ${SFX_GUEST:-busybox} in
+        systemd) journalctl -k -q --no-pager | grep -qF "sfx_spoof $SPOOF" ;;
+        *) dmesg | grep -qF "sfx_spoof $SPOOF" ;;
+    esac
+}
+check jd.spoof_in_kernel_log wait_for 10 spoof_logged
 "$SFX_BIN" diagnose > /tmp/jd.txt 2>&1
 check_eq jd.exit_failures_found 3 $?
 check jd.names_device grep -F "$EDU" /tmp/jd.txt
 check jd.names_module grep -F "$DRV_MODULE" /tmp/jd.txt
+check jd.user_space_lines_not_read sh -c "! grep -F '$SPOOF' /tmp/jd.txt"
 "$SFX_BIN" diagnose --json > /tmp/jd.json 2>/dev/null
 failure_of_edu() {
     _ji=$(json_index /tmp/jd.json .failures device "$EDU") || { echo "no failure for $EDU"; return 1; }
