@@ -7,8 +7,9 @@
 #     a hand-written hook that runs "modprobe -r xhci_pci" (and bare "rmmod xhci_pci"), same
 #     guest, same boot;
 #   - wake -> NEC bound again (xhci_pci bound, USB 3 root hub registered) and wake -> USB disk
-#     back, with the hook's "post suspend" against the hand-written hook's "modprobe xhci_pci" and against
-#     the driver simply staying loaded over S3.
+#     back: the installed hook by default (under systemd-sleep its watcher loads back at the
+#     wake) and with reload_at_wake: no (its "post suspend" loads), against the hand-written
+#     hook's "modprobe xhci_pci" and against the driver simply staying loaded over S3.
 # Every time is a difference of two kernel log timestamps (us resolution); "wake" is the
 # kernel's "ACPI: PM: Low-level resume complete".
 #
@@ -49,22 +50,22 @@ rows = [
         ("suspendfix validate (shipped profiles)", "dryrun", "validate"),
         ("hook shim post, nothing recorded", "dryrun", "noop_post")]),
     ("reload: command start -> return", [
-        ("suspendfix hook post suspend", "sfx", "post"),
-        ("same, reload_at_wake (watcher loaded first)", "wake", "post"),
+        ("suspendfix hook post suspend (watcher loaded first)", "sfx", "post"),
+        ("same, reload_at_wake: no (post loads)", "postld", "post"),
         ("hand-written hook: modprobe xhci_pci", "manual", "post"),
         ("modprobe xhci_pci (no sleep)", "rmmod", "post")]),
     ("wake -> NEC bound again (xhci_pci + USB 3 root hub)", [
-        ("suspendfix (hook post)", "sfx", "wake_to_bound"),
-        ("suspendfix, reload_at_wake (the watcher)", "wake", "wake_to_bound"),
+        ("suspendfix (default: the watcher)", "sfx", "wake_to_bound"),
+        ("suspendfix, reload_at_wake: no (post)", "postld", "wake_to_bound"),
         ("hand-written hook (modprobe)", "manual", "wake_to_bound"),
         ("driver stayed loaded", "loaded", "wake_to_bound")]),
     ("wake -> xhci_pci's probe done (kernel log: USB 3 root hub registered)", [
-        ("suspendfix (hook post)", "sfx", "wake_to_probe_done"),
-        ("suspendfix, reload_at_wake (the watcher)", "wake", "wake_to_probe_done"),
+        ("suspendfix (default: the watcher)", "sfx", "wake_to_probe_done"),
+        ("suspendfix, reload_at_wake: no (post)", "postld", "wake_to_probe_done"),
         ("hand-written hook (modprobe)", "manual", "wake_to_probe_done")]),
     ("wake -> USB disk back", [
-        ("suspendfix (hook post)", "sfx", "wake_to_disk"),
-        ("suspendfix, reload_at_wake (the watcher)", "wake", "wake_to_disk"),
+        ("suspendfix (default: the watcher)", "sfx", "wake_to_disk"),
+        ("suspendfix, reload_at_wake: no (post)", "postld", "wake_to_disk"),
         ("hand-written hook (modprobe)", "manual", "wake_to_disk"),
         ("driver stayed loaded", "loaded", "wake_to_disk")]),
     ("kernel resume (Low-level resume complete -> PM: suspend exit)", [
@@ -83,7 +84,8 @@ def phases(variant):
         if v == variant and k not in keys:
             keys.append(k)
     return keys
-for variant, title in (("sfx_pre_ms", "hook pre suspend"), ("sfx_post_ms", "hook post suspend")):
+for variant, title in (("sfx_pre_ms", "hook pre suspend"),
+                       ("sfx_post_ms", "hook post suspend with reload_at_wake: no")):
     keys = phases(variant)
     if not keys:
         continue
@@ -98,11 +100,11 @@ print(f"  unload, suspendfix hook / hand-written hook    {pre_r}")
 print(f"  unload, suspendfix hook / rmmod                {ratio(med('sfx', 'pre'), med('rmmod', 'pre'))}")
 print(f"  wake->bound, suspendfix / hand-written hook    {ratio(med('sfx', 'wake_to_bound'), med('manual', 'wake_to_bound'))}")
 print(f"  wake->bound, suspendfix / driver stayed loaded {ratio(med('sfx', 'wake_to_bound'), med('loaded', 'wake_to_bound'))}")
-print(f"  wake->bound, reload_at_wake / hand-written hook {ratio(med('wake', 'wake_to_bound'), med('manual', 'wake_to_bound'))}")
-print(f"  wake->bound, reload_at_wake / stayed loaded    {ratio(med('wake', 'wake_to_bound'), med('loaded', 'wake_to_bound'))}")
+print(f"  wake->bound, reload_at_wake: no / hand-written hook {ratio(med('postld', 'wake_to_bound'), med('manual', 'wake_to_bound'))}")
+print(f"  wake->bound, reload_at_wake: no / stayed loaded {ratio(med('postld', 'wake_to_bound'), med('loaded', 'wake_to_bound'))}")
 print(f"  wake->probe done, suspendfix / hand-written  {ratio(med('sfx', 'wake_to_probe_done'), med('manual', 'wake_to_probe_done'))}")
-print(f"  wake->probe done, reload_at_wake / hand-written {ratio(med('wake', 'wake_to_probe_done'), med('manual', 'wake_to_probe_done'))}")
-print(f"  unload, suspendfix hook with reload_at_wake / hand-written hook {ratio(med('wake', 'pre'), med('manual', 'pre'))}")
+print(f"  wake->probe done, reload_at_wake: no / hand-written {ratio(med('postld', 'wake_to_probe_done'), med('manual', 'wake_to_probe_done'))}")
+print(f"  unload, suspendfix hook with reload_at_wake: no / hand-written hook {ratio(med('postld', 'pre'), med('manual', 'pre'))}")
 print(f"  wake->disk,  suspendfix / hand-written hook    {ratio(med('sfx', 'wake_to_disk'), med('manual', 'wake_to_disk'))}")
 print(f"  wake->disk,  suspendfix / driver stayed loaded {ratio(med('sfx', 'wake_to_disk'), med('loaded', 'wake_to_disk'))}")
 reinit = [l for l in samples.lines if "xhc_reinit=yes" in l]

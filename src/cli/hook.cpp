@@ -146,7 +146,7 @@ bool run_pre_phase(const SleepEvent& event, const HookOptions& options, Backends
     executor.boot_id = read_boot_id();
     if (scan.config.restore_after_seconds > 0 && !options.dry_run) {
       PhaseTimer timer("watch header");
-      executor.watch = make_watch_header(event.type, caller, scan.config);
+      executor.watch = make_watch_header(event.type, event.frontend, caller, scan.config);
       timer.stop();
       executor.start_watcher = [&](const WatchHeader& header) {
         PhaseTimer timer("watcher start");

@@ -299,7 +299,7 @@ bool start_forked(uint64_t generation, const ScanOptions& scan) {
 
 }  // namespace
 
-WatchHeader make_watch_header(SleepType sleep, const SleepCaller& caller,
+WatchHeader make_watch_header(SleepType sleep, HookFrontend frontend, const SleepCaller& caller,
                               const AdminConfig& config) {
   WatchHeader header;
   struct timespec boot {};
@@ -310,7 +310,7 @@ WatchHeader make_watch_header(SleepType sleep, const SleepCaller& caller,
   header.pre_monotonic_ns = monotonic_ns();
   header.asleep_ns = std::max<int64_t>(0, asleep_ns());
   header.restore_after_seconds = config.restore_after_seconds;
-  header.reload_at_wake = config.reload_at_wake && sleep != SleepType::kSuspendThenHibernate;
+  header.reload_at_wake = config.reloads_at_wake(frontend, sleep);
   header.sleep = sleep;
   header.caller = caller;
   if (const auto stats = read_suspend_stats()) header.counters.counters = stats->counters;

@@ -10,8 +10,8 @@ namespace suspendfix {
 
 /// The watch header a `pre` writes now: a new generation, the clocks, the kernel's suspend
 /// counters, the boot id, the sleep system it was called from, how long to wait for a post
-/// and whether to load back at the wake (config).
-WatchHeader make_watch_header(SleepType sleep, const SleepCaller& caller,
+/// and whether to load back at the wake (config.reloads_at_wake() for this sleep system).
+WatchHeader make_watch_header(SleepType sleep, HookFrontend frontend, const SleepCaller& caller,
                               const AdminConfig& config);
 
 /// Starts the self-healing watcher (`suspendfix watch`, a hidden command) for header and

@@ -17,6 +17,22 @@ bool AdminConfig::acts_on(SleepType type) const {
          std::find(sleep_types.begin(), sleep_types.end(), type) != sleep_types.end();
 }
 
+bool AdminConfig::reloads_at_wake(HookFrontend frontend, SleepType type) const {
+  if (type == SleepType::kSuspendThenHibernate) return false;
+  switch (reload_at_wake) {
+    case ReloadAtWake::kYes:
+      return true;
+    case ReloadAtWake::kNo:
+      return false;
+    case ReloadAtWake::kAuto:
+      // systemd-sleep starts every post hook at once (EXEC_DIR_PARALLEL): ours may already
+      // run first. elogind and pm-utils run them in order, and `suspendfix suspend` loads
+      // back itself as soon as its write returns.
+      return frontend == HookFrontend::kSystemd;
+  }
+  return false;
+}
+
 PlanOptions AdminConfig::plan_options(SleepType type) const {
   PlanOptions options;
   options.disabled_profiles = disable_profiles;
@@ -84,8 +100,18 @@ AdminConfig parse_admin_config(std::string_view yaml, const std::string& origin)
         [&](const YamlNode& v) {
           config.restore_after_seconds = whole_number(v, "restore_after_seconds", 0, 600);
         }},
-       {"reload_at_wake",
-        [&](const YamlNode& v) { config.reload_at_wake = reader.boolean(v, "reload_at_wake"); }}});
+       {"reload_at_wake", [&](const YamlNode& v) {
+          const std::string text = reader.string(v, "reload_at_wake");
+          using Reload = AdminConfig::ReloadAtWake;
+          if (text == "auto")
+            config.reload_at_wake = Reload::kAuto;
+          else if (text == "true" || text == "yes")
+            config.reload_at_wake = Reload::kYes;
+          else if (text == "false" || text == "no")
+            config.reload_at_wake = Reload::kNo;
+          else
+            reader.fail(v, "'reload_at_wake' must be auto, true or false, not '" + text + "'");
+        }}});
   return config;
 }
 

@@ -12,6 +12,7 @@
 #include "error.hpp"
 #include "planner/plan.hpp"
 #include "profiles/profile.hpp"
+#include "sleep/sleep_event.hpp"
 #include "trusted_file.hpp"
 
 namespace suspendfix {
@@ -36,9 +37,16 @@ struct AdminConfig {
   int timeout_seconds = 30;            // the whole hook, well under systemd's 90 s for all hooks
   int busy_retry_ms = 1000;            // how long a module in use is retried before it is skipped
   int restore_after_seconds = 10;      // self-healing: how long to wait for a post; 0: never
-  bool reload_at_wake = false;         // the watcher loads back at the wake, before any post
+  /// Self-healing: whether the watcher loads back at the wake instead of leaving it to post.
+  /// kAuto: where the sleep system starts its post hooks side by side (systemd-sleep), so
+  /// that loading first changes no order a hook could rely on.
+  enum class ReloadAtWake { kAuto, kYes, kNo };
+  ReloadAtWake reload_at_wake = ReloadAtWake::kAuto;
 
   bool acts_on(SleepType type) const;
+  /// reload_at_wake for a pre of this sleep system and type. Never for suspend-then-hibernate,
+  /// whose wakes before the hibernation are not the end of the sleep.
+  bool reloads_at_wake(HookFrontend frontend, SleepType type) const;
   /// The planner's view for one sleep type: extra modules and disabled profiles. The keep list
   /// goes to the planner's Protection (planner/protection.hpp) with the other never-unload rules.
   PlanOptions plan_options(SleepType type) const;

@@ -73,10 +73,11 @@ TEST_F(SelfHealTest, TheWatcherKeepsNeitherPresLockNorItsOutput) {
   ASSERT_TRUE(eventually([&] { return watcher_line("exiting"); })) << watch_text();
 }
 
-// reload_at_wake (issue 13): the watcher, already running, loads back as soon as it sees the
-// sleep end; the post that follows finds nothing to do, and nothing is loaded twice.
+// reload_at_wake (issue 13), by default under systemd-sleep: the watcher, already running,
+// loads back as soon as it sees the sleep end; the post that follows finds nothing to do, and
+// nothing is loaded twice.
 TEST_F(SelfHealTest, ReloadAtWakeLoadsBackBeforeAnyPostAndPostFindsItDone) {
-  config("restore_after_seconds: 30\nreload_at_wake: yes\n");
+  config("restore_after_seconds: 30\n");  // reload_at_wake: auto
   const auto pre = hook({"-v", "systemd-sleep", "pre", "suspend"});
   ASSERT_FALSE(kernel_->loaded("xhci_pci")) << pre.err;
   EXPECT_NE(state().find(" at_wake=1\n"), std::string::npos) << state();
@@ -100,6 +101,36 @@ TEST_F(SelfHealTest, ReloadAtWakeLoadsBackBeforeAnyPostAndPostFindsItDone) {
   EXPECT_EQ(post.exit_code, 0) << post.err;
   EXPECT_TRUE(kernel_->loaded("xhci_pci"));
   EXPECT_EQ(count("init xhci_pci 0"), 1u) << "no double load";
+}
+
+// elogind and pm-utils run their post hooks one after another: by default the watcher leaves
+// the load to post there, and waits the grace for it; "yes" makes it load at the wake too.
+TEST_F(SelfHealTest, ReloadAtWakeByDefaultOnlyUnderSystemdSleep) {
+  config("restore_after_seconds: 30\n");
+  const auto pre = hook({"-v", "elogind", "pre", "suspend"});
+  ASSERT_FALSE(kernel_->loaded("xhci_pci")) << pre.err;
+  EXPECT_NE(state().find("\nwatch generation="), std::string::npos) << state();
+  EXPECT_EQ(state().find("at_wake"), std::string::npos) << state();
+  ASSERT_TRUE(eventually([&] { return watcher_line("self-heal: watching generation"); }));
+  EXPECT_NE(run("status", {}).out.find("A watcher brings them back if no post comes within 30 s."),
+            std::string::npos);
+  sleep_happened(1);
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  EXPECT_FALSE(kernel_->loaded("xhci_pci")) << "post's to load: " << watch_text();
+  hook({"elogind", "post", "suspend"});
+  EXPECT_TRUE(kernel_->loaded("xhci_pci"));
+  ASSERT_TRUE(eventually([&] { return watcher_line("exiting"); })) << watch_text();
+
+  config("restore_after_seconds: 30\nreload_at_wake: yes\n");
+  hook({"-v", "elogind", "pre", "suspend"});
+  ASSERT_FALSE(kernel_->loaded("xhci_pci"));
+  EXPECT_NE(state().find(" at_wake=1\n"), std::string::npos) << state();
+  EXPECT_NE(run("status", {}).out.find("as soon as the machine wakes (reload_at_wake)"),
+            std::string::npos);
+  sleep_happened(2);
+  ASSERT_TRUE(eventually([&] { return kernel_->loaded("xhci_pci"); })) << watch_text();
+  hook({"elogind", "post", "suspend"});
+  EXPECT_EQ(count("init xhci_pci 0"), 2u) << "one load per sleep";
 }
 
 // suspend-then-hibernate wakes in between (to check the battery) and sleeps again without
@@ -133,7 +164,7 @@ TEST_F(SelfHealTest, Regression_Issue11_ASleepThenPostLoadsOnce) {
 }
 
 TEST_F(SelfHealTest, Regression_Issue11_ASleepWithNoPostIsUndoneAfterTheWake) {
-  config("restore_after_seconds: 1\n");
+  config("restore_after_seconds: 1\nreload_at_wake: no\n");  // the grace, not the wake
   hook({"-v", "systemd-sleep", "pre", "suspend"});
   sleep_happened(1);  // and the sleep system died before post
   ASSERT_TRUE(eventually([&] { return kernel_->loaded("xhci_pci"); })) << watch_text();
@@ -145,7 +176,7 @@ TEST_F(SelfHealTest, Regression_Issue11_ASleepWithNoPostIsUndoneAfterTheWake) {
 }
 
 TEST_F(SelfHealTest, Regression_Issue11_ANewerPreTakesOverAndTheOldWatcherExits) {
-  config("restore_after_seconds: 30\n");
+  config("restore_after_seconds: 30\nreload_at_wake: no\n");
   hook({"-v", "systemd-sleep", "pre", "suspend"});
   const auto status = run("status", {"--json"});
   EXPECT_EQ(status.exit_code, 0) << status.out;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "config/admin_config.hpp"
+#include "output/detect_report.hpp"
 
 namespace suspendfix {
 namespace {
@@ -226,18 +227,80 @@ TEST(SelfHeal, ReloadAtWakeAlsoUndoesACancelledSleepAtOnceAndOtherwiseWaits) {
 }
 
 TEST(SelfHeal, ReloadAtWakeIsAConfigurationKey) {
-  EXPECT_FALSE(parse_admin_config("", "config.yaml").reload_at_wake);
-  EXPECT_TRUE(parse_admin_config("reload_at_wake: yes\n", "config.yaml").reload_at_wake);
-  EXPECT_FALSE(parse_admin_config("reload_at_wake: false\n", "config.yaml").reload_at_wake);
+  using Reload = AdminConfig::ReloadAtWake;
+  EXPECT_EQ(parse_admin_config("", "config.yaml").reload_at_wake, Reload::kAuto);
+  EXPECT_EQ(parse_admin_config("reload_at_wake: auto\n", "config.yaml").reload_at_wake,
+            Reload::kAuto);
+  EXPECT_EQ(parse_admin_config("reload_at_wake: yes\n", "config.yaml").reload_at_wake,
+            Reload::kYes);
+  EXPECT_EQ(parse_admin_config("reload_at_wake: true\n", "config.yaml").reload_at_wake,
+            Reload::kYes);
+  EXPECT_EQ(parse_admin_config("reload_at_wake: false\n", "config.yaml").reload_at_wake,
+            Reload::kNo);
+  EXPECT_EQ(parse_admin_config("reload_at_wake: no\n", "config.yaml").reload_at_wake, Reload::kNo);
+  for (const char* bad : {"soon", "Auto", "[yes]", "~"}) {
+    try {
+      parse_admin_config(std::string("timeout_seconds: 30\nreload_at_wake: ") + bad + "\n",
+                         "config.yaml");
+      ADD_FAILURE() << "accepted " << bad;
+    } catch (const ProfileError& error) {
+      EXPECT_EQ(error.line(), 2) << bad;
+      EXPECT_NE(std::string(error.what()).find("reload_at_wake"), std::string::npos)
+          << error.what();
+    }
+  }
   try {
-    parse_admin_config("timeout_seconds: 30\nreload_at_wake: soon\n", "config.yaml");
-    FAIL() << "accepted";
+    parse_admin_config("reload_at_wake: soon\n", "config.yaml");
   } catch (const ProfileError& error) {
-    EXPECT_EQ(error.line(), 2);
-    EXPECT_NE(std::string(error.what()).find("'reload_at_wake' must be true or false, not 'soon'"),
-              std::string::npos)
+    EXPECT_NE(
+        std::string(error.what()).find("'reload_at_wake' must be auto, true or false, not 'soon'"),
+        std::string::npos)
         << error.what();
   }
+}
+
+// By default the watcher loads back at the wake only under systemd-sleep, which starts all
+// post hooks at once: elogind and pm-utils run theirs in order, and `suspendfix suspend` loads
+// back itself the moment its write returns.
+TEST(SelfHeal, ReloadAtWakeByDefaultOnlyWherePostHooksRunSideBySide) {
+  using Reload = AdminConfig::ReloadAtWake;
+  AdminConfig config;
+  ASSERT_EQ(config.reload_at_wake, Reload::kAuto);
+  EXPECT_TRUE(config.reloads_at_wake(HookFrontend::kSystemd, SleepType::kSuspend));
+  EXPECT_TRUE(config.reloads_at_wake(HookFrontend::kSystemd, SleepType::kHybridSleep));
+  EXPECT_FALSE(config.reloads_at_wake(HookFrontend::kElogind, SleepType::kSuspend));
+  EXPECT_FALSE(config.reloads_at_wake(HookFrontend::kPmUtils, SleepType::kSuspend));
+  EXPECT_FALSE(config.reloads_at_wake(HookFrontend::kSelf, SleepType::kSuspend));
+  EXPECT_FALSE(config.reloads_at_wake(HookFrontend::kSystemd, SleepType::kSuspendThenHibernate));
+  config.reload_at_wake = Reload::kYes;
+  EXPECT_TRUE(config.reloads_at_wake(HookFrontend::kElogind, SleepType::kSuspend));
+  EXPECT_TRUE(config.reloads_at_wake(HookFrontend::kPmUtils, SleepType::kHibernate));
+  EXPECT_FALSE(config.reloads_at_wake(HookFrontend::kSystemd, SleepType::kSuspendThenHibernate))
+      << "its wakes before the hibernation are not the end of the sleep";
+  config.reload_at_wake = Reload::kNo;
+  EXPECT_FALSE(config.reloads_at_wake(HookFrontend::kSystemd, SleepType::kSuspend));
+}
+
+// detect says who loads back after wake, and when.
+TEST(SelfHeal, DetectSaysWhoLoadsBackAfterWake) {
+  using Reload = AdminConfig::ReloadAtWake;
+  AdminConfig config;
+  EXPECT_NE(describe_after_wake(config, SleepType::kSuspend)
+                .find("under systemd-sleep the watcher loads back at once"),
+            std::string::npos);
+  EXPECT_NE(describe_after_wake(config, SleepType::kSuspendThenHibernate)
+                .find("the post hook loads back; if none comes, the watcher does\n  10 s later"),
+            std::string::npos);
+  config.reload_at_wake = Reload::kYes;
+  EXPECT_NE(describe_after_wake(config, SleepType::kHibernate).find("(reload_at_wake: yes)"),
+            std::string::npos);
+  config.reload_at_wake = Reload::kNo;
+  config.restore_after_seconds = 25;
+  EXPECT_NE(
+      describe_after_wake(config, SleepType::kSuspend).find("25 s later (reload_at_wake: no)"),
+      std::string::npos);
+  config.restore_after_seconds = 0;
+  EXPECT_NE(describe_after_wake(config, SleepType::kSuspend).find("no watcher"), std::string::npos);
 }
 
 TEST(SelfHeal, VerdictNames) {

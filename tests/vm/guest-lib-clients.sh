@@ -111,7 +111,10 @@ client_hook_ran() {
     case $_cl_client in
         systemctl)
             check "$1.journal_pre" client_log_has "systemd-sleep.*suspendfix: pre suspend: unloaded 'xhci_pci'"
-            check "$1.journal_post" client_log_has "systemd-sleep.*suspendfix: post suspend: loaded 'xhci_pci'" ;;
+            # reload_at_wake (auto: yes under systemd-sleep): the watcher, a unit of its own,
+            # loads back at the wake; post, when it takes the lock first
+            check "$1.journal_loaded" client_log_has "(systemd-sleep.*suspendfix: post suspend|suspendfix\[[0-9]+\]: (suspendfix: )?self-heal): loaded 'xhci_pci'"
+            info "$1: loaded back by $(client_log | grep -qE "self-heal: loaded 'xhci_pci'" && echo "the watcher at the wake" || echo post)" ;;
         pm-suspend)
             check "$1.pmlog_pre" client_log_has "Running hook /usr/lib/pm-utils/sleep.d/77suspendfix suspend suspend"
             check "$1.pmlog_pre_ok" client_log_has "/usr/lib/pm-utils/sleep.d/77suspendfix suspend suspend: success"

@@ -1,8 +1,9 @@
 #!/bin/sh
 # sfx-bench.sh - VM benchmark (bench/vm/run.sh boots it; never part of the test groups).
 # Per repetition, on the same guest, with the USB disk attached (not mounted):
-#   sfx     installed systemd-sleep hook: "pre suspend", S3, "post suspend"
-#   wake    the same with reload_at_wake: the watcher loads back at the thaw, post finds it done
+#   sfx     installed systemd-sleep hook: "pre suspend", S3, "post suspend"; by default
+#           (reload_at_wake: auto) the watcher loads back at the thaw, post finds it done
+#   postld  the same with reload_at_wake: no: post loads back (as under elogind, pm-utils)
 #   manual  what people write by hand: a systemd-sleep hook (a shell script) that runs
 #           "modprobe -r xhci_pci" before S3 and "modprobe xhci_pci" after it
 #   loaded  nothing: xhci_pci stays loaded over S3 (QEMU's xHC reinitialises on resume)
@@ -56,7 +57,7 @@ probe_ts() {
 }
 exit_ts() { dmesg_ts "$SFX_LAST_MARK" 'PM: suspend exit'; }
 
-printf 'reload_at_wake: yes\n' > /run/sfx-bench-wake.yaml
+printf 'reload_at_wake: no\n' > /run/sfx-bench-postld.yaml
 MANUAL_HOOK=/run/sfx-bench-manual-hook
 cat > "$MANUAL_HOOK" <<'EOS'
 #!/bin/sh
@@ -77,33 +78,33 @@ while [ $i -le "$N" ]; do
     bmark sfx-pre1; b=$BM
     mod_unloaded xhci_pci && dev_unbound "$NEC" || { fails=$((fails + 1)); cat /tmp/bench.pre.log; }
     suspend_mem || fails=$((fails + 1))
+    # As a sleep system does: post is started after the wake, while the watcher loads (post
+    # waits for its lock). A poll running alongside would take the CPU from the watcher (a
+    # 10 ms loop of forks under TCG), so "bound" is also read from the kernel log: probe_done.
     bmark sfx-post0; c=$BM
-    SUSPENDFIX_TIMINGS=1 "$HOOK" post suspend >/tmp/bench.post.log 2>&1
+    "$HOOK" post suspend >/tmp/bench.post.log 2>&1
     bmark sfx-post1; e=$BM
     poll ready || fails=$((fails + 1)); bmark sfx-bound; f=$BM
     poll disk_ready || fails=$((fails + 1)); bmark sfx-disk; g=$BM
     w=$(wake_ts); x=$(exit_ts)
     info "bench sfx $i pre=$(d "$(bts "$a")" "$(bts "$b")") post=$(d "$(bts "$c")" "$(bts "$e")") wake_to_probe_done=$(d "$w" "$(probe_ts "$b")") wake_to_bound=$(d "$w" "$(bts "$f")") wake_to_disk=$(d "$w" "$(bts "$g")") kernel_resume=$(d "$w" "$x")"
     info "bench sfx_pre_ms $i $(phases /tmp/bench.pre.log)"
-    info "bench sfx_post_ms $i $(phases /tmp/bench.post.log)"
 
-    # ---- wake: the same hook with reload_at_wake (the watcher loads at the thaw) ----------
+    # ---- postld: the same hook with reload_at_wake: no (post loads back) -------------------
     settle
-    bmark wk-pre0; a=$BM
-    SUSPENDFIX_CONFIG=/run/sfx-bench-wake.yaml "$HOOK" pre suspend >/tmp/bench.wpre.log 2>&1
-    bmark wk-pre1; b=$BM
-    mod_unloaded xhci_pci && dev_unbound "$NEC" || { fails=$((fails + 1)); cat /tmp/bench.wpre.log; }
+    bmark pl-pre0; a=$BM
+    SUSPENDFIX_CONFIG=/run/sfx-bench-postld.yaml "$HOOK" pre suspend >/tmp/bench.lpre.log 2>&1
+    bmark pl-pre1; b=$BM
+    mod_unloaded xhci_pci && dev_unbound "$NEC" || { fails=$((fails + 1)); cat /tmp/bench.lpre.log; }
     suspend_mem || fails=$((fails + 1))
-    # As a sleep system does: post is started after the wake, while the watcher loads (post
-    # waits for its lock). A poll running alongside would take the CPU from the watcher (a
-    # 10 ms loop of forks under TCG), so "bound" is also read from the kernel log: probe_done.
-    bmark wk-post0; c=$BM
-    SUSPENDFIX_CONFIG=/run/sfx-bench-wake.yaml "$HOOK" post suspend >/tmp/bench.wpost.log 2>&1
-    bmark wk-post1; e=$BM
-    poll ready || fails=$((fails + 1)); bmark wk-bound; f=$BM
-    poll disk_ready || fails=$((fails + 1)); bmark wk-disk; g=$BM
+    bmark pl-post0; c=$BM
+    SUSPENDFIX_TIMINGS=1 SUSPENDFIX_CONFIG=/run/sfx-bench-postld.yaml "$HOOK" post suspend >/tmp/bench.lpost.log 2>&1
+    bmark pl-post1; e=$BM
+    poll ready || fails=$((fails + 1)); bmark pl-bound; f=$BM
+    poll disk_ready || fails=$((fails + 1)); bmark pl-disk; g=$BM
     w=$(wake_ts); x=$(exit_ts)
-    info "bench wake $i pre=$(d "$(bts "$a")" "$(bts "$b")") post=$(d "$(bts "$c")" "$(bts "$e")") wake_to_probe_done=$(d "$w" "$(probe_ts "$b")") wake_to_bound=$(d "$w" "$(bts "$f")") wake_to_disk=$(d "$w" "$(bts "$g")") kernel_resume=$(d "$w" "$x")"
+    info "bench postld $i pre=$(d "$(bts "$a")" "$(bts "$b")") post=$(d "$(bts "$c")" "$(bts "$e")") wake_to_probe_done=$(d "$w" "$(probe_ts "$b")") wake_to_bound=$(d "$w" "$(bts "$f")") wake_to_disk=$(d "$w" "$(bts "$g")") kernel_resume=$(d "$w" "$x")"
+    info "bench sfx_post_ms $i $(phases /tmp/bench.lpost.log)"
 
     # ---- manual: the hand-written hook's modprobe -r / modprobe ----------------------------
     settle

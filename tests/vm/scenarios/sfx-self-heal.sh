@@ -4,8 +4,9 @@
 # back with no `post`, unattended. 1. `HOOK pre suspend`, no sleep, no post (a cancelled
 # sleep): xhci_pci is back after restore_after_seconds (default 10 s). 2. pre, a real S3, no
 # post (the sleep system died): back after the wake. 3. a normal cycle afterwards: post does
-# it, and the watcher steps aside (no second load). 4. with reload_at_wake, the watcher
-# loads back at the wake before any post, and the post finds nothing. The watcher logs to SUSPENDFIX_WATCH_LOG
+# it, and the watcher steps aside (no second load). 1-3 with reload_at_wake: no. 4. with the
+# default (reload_at_wake: auto, at the wake under systemd-sleep), the watcher loads back at
+# the wake before any post, and the post finds nothing. The watcher logs to SUSPENDFIX_WATCH_LOG
 # (the busybox guest has no syslog); the restore times are the @@TIME heal.*.restore lines.
 . /sfx/guest-lib.sh
 require_suspendfix
@@ -22,6 +23,11 @@ BOUND=40        # the grace, the 200 ms poll and a module load under TCG, with r
 nec_back() { dev_bound_to "$NEC" xhci_hcd xhci_pci && ! grep -q '^module ' "$SFX_STATE" 2>/dev/null; }
 watch_log_has() { grep -q -- "$1" "$SUSPENDFIX_WATCH_LOG" || { cat "$SUSPENDFIX_WATCH_LOG"; return 1; }; }
 at_least() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 >= b + 0) }'; }
+
+# 1-3: the watcher waits the grace for a post (systemd-sleep's default is to load at the wake)
+printf 'reload_at_wake: no\n' > /run/sfx-post-loads.yaml
+SUSPENDFIX_CONFIG=/run/sfx-post-loads.yaml
+export SUSPENDFIX_CONFIG
 
 # --- 1. a cancelled sleep: pre, then nothing --------------------------------------------
 timer_start heal.cancel.restore   # from the start of pre: the grace counts from inside it
@@ -71,10 +77,9 @@ check heal.cycle.watcher_stepped_aside wait_for 10 grep -q 'the record is settle
 check_not heal.cycle.no_second_load grep -q 'self-heal: loaded' "$SUSPENDFIX_WATCH_LOG"
 check_eq heal.cycle.registered_once 2 "$(dmesg_since "$m" | grep -c 'new USB bus registered')"
 
-# --- 4. reload_at_wake: the watcher loads back at the thaw, before any post ----------------
-printf 'reload_at_wake: yes\n' > /run/sfx-at-wake.yaml
-SUSPENDFIX_CONFIG=/run/sfx-at-wake.yaml
-export SUSPENDFIX_CONFIG
+# --- 4. the default under systemd-sleep: the watcher loads back at the thaw, before any post
+unset SUSPENDFIX_CONFIG
+rm -f /run/sfx-post-loads.yaml
 : > "$SUSPENDFIX_WATCH_LOG"
 m=$(dmesg_mark)
 check heal.wake.pre "$HOOK" pre suspend
@@ -100,6 +105,4 @@ check heal.wake.post "$HOOK" post suspend
 check_nec_restored heal.wake.after_post
 check heal.wake.state_clean state_clean
 check_eq heal.wake.registered_once 2 "$(dmesg_since "$m" | grep -c 'new USB bus registered')"
-unset SUSPENDFIX_CONFIG
-rm -f /run/sfx-at-wake.yaml
 exit 0
