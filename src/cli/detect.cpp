@@ -39,7 +39,7 @@ int run_detect(const DetectOptions& options) {
   report.database = &scan.database;
   report.matches = scan.matches;
   report.plan = scan.plan;
-  report.after_wake = describe_after_wake(scan.config, *sleep);
+  report.after_wake = scan.config.describe_after_wake(*sleep);
   for (const PciDevice& device : scan.machine.pci)
     if (!device.module.empty())
       report.device_modules[device.module] = modules->status(device.module);

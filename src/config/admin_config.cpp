@@ -33,6 +33,27 @@ bool AdminConfig::reloads_at_wake(HookFrontend frontend, SleepType type) const {
   return false;
 }
 
+std::string AdminConfig::describe_after_wake(SleepType sleep) const {
+  using Reload = ReloadAtWake;
+  if (restore_after_seconds == 0)
+    return "After wake the post hook loads back (no watcher: restore_after_seconds is 0).";
+  if (sleep == SleepType::kSuspendThenHibernate)
+    return "After wake the post hook loads back; if none comes, the watcher does\n  " +
+           std::to_string(restore_after_seconds) + " s later (never at once for this sleep type).";
+  switch (reload_at_wake) {
+    case Reload::kYes:
+      return "After wake the watcher loads back at once, before any post hook "
+             "(reload_at_wake: yes).";
+    case Reload::kNo:
+      return "After wake the post hook loads back; if none comes, the watcher does\n  " +
+             std::to_string(restore_after_seconds) + " s later (reload_at_wake: no).";
+    case Reload::kAuto:
+      break;
+  }
+  return "After wake, under systemd-sleep the watcher loads back at once; under elogind\n"
+         "  and pm-utils the post hook does (reload_at_wake: auto).";
+}
+
 PlanOptions AdminConfig::plan_options(SleepType type) const {
   PlanOptions options;
   options.disabled_profiles = disable_profiles;

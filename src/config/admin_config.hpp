@@ -47,6 +47,8 @@ struct AdminConfig {
   /// reload_at_wake for a pre of this sleep system and type. Never for suspend-then-hibernate,
   /// whose wakes before the hibernation are not the end of the sleep.
   bool reloads_at_wake(HookFrontend frontend, SleepType type) const;
+  /// Who loads back after a wake from this sleep type, and when, in words (for detect).
+  std::string describe_after_wake(SleepType type) const;
   /// The planner's view for one sleep type: extra modules and disabled profiles. The keep list
   /// goes to the planner's Protection (planner/protection.hpp) with the other never-unload rules.
   PlanOptions plan_options(SleepType type) const;

@@ -202,28 +202,6 @@ void write_detect_text(const DetectReport& report, std::ostream& out) {
     out << "  " << report.after_wake << "\n";
 }
 
-std::string describe_after_wake(const AdminConfig& config, SleepType sleep) {
-  using Reload = AdminConfig::ReloadAtWake;
-  if (config.restore_after_seconds == 0)
-    return "After wake the post hook loads back (no watcher: restore_after_seconds is 0).";
-  if (sleep == SleepType::kSuspendThenHibernate)
-    return "After wake the post hook loads back; if none comes, the watcher does\n  " +
-           std::to_string(config.restore_after_seconds) +
-           " s later (never at once for this sleep type).";
-  switch (config.reload_at_wake) {
-    case Reload::kYes:
-      return "After wake the watcher loads back at once, before any post hook "
-             "(reload_at_wake: yes).";
-    case Reload::kNo:
-      return "After wake the post hook loads back; if none comes, the watcher does\n  " +
-             std::to_string(config.restore_after_seconds) + " s later (reload_at_wake: no).";
-    case Reload::kAuto:
-      break;
-  }
-  return "After wake, under systemd-sleep the watcher loads back at once; under elogind\n"
-         "  and pm-utils the post hook does (reload_at_wake: auto).";
-}
-
 void write_detect_json(const DetectReport& report, std::ostream& out) {
   using nlohmann::ordered_json;
   const Machine& machine = report.machine;

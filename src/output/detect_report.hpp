@@ -6,7 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "config/admin_config.hpp"
 #include "hardware/device.hpp"
 #include "modules/module_backend.hpp"
 #include "planner/matcher.hpp"
@@ -27,13 +26,9 @@ struct DetectReport {
   /// What an earlier sleep left undone (no post ran: elogind cancelled, a crash): restore it.
   std::vector<StateRecord> pending;
   std::string boot_id;  // this boot's, to tell pending records of another boot
-  /// Who loads back after wake, and when (the configuration's self-healing keys), in words.
+  /// Who loads back after wake, and when (AdminConfig::describe_after_wake()).
   std::string after_wake;
 };
-
-/// The after_wake sentence for a configuration (reload_at_wake, restore_after_seconds) and
-/// sleep type.
-std::string describe_after_wake(const AdminConfig& config, SleepType sleep);
 
 void write_detect_text(const DetectReport& report, std::ostream& out);
 /// Schema 1, documented in suspendfix(8). Keys snake_case, lists sorted.

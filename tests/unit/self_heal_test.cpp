@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include "config/admin_config.hpp"
-#include "output/detect_report.hpp"
 
 namespace suspendfix {
 namespace {
@@ -285,22 +284,21 @@ TEST(SelfHeal, ReloadAtWakeByDefaultOnlyWherePostHooksRunSideBySide) {
 TEST(SelfHeal, DetectSaysWhoLoadsBackAfterWake) {
   using Reload = AdminConfig::ReloadAtWake;
   AdminConfig config;
-  EXPECT_NE(describe_after_wake(config, SleepType::kSuspend)
+  EXPECT_NE(config.describe_after_wake(SleepType::kSuspend)
                 .find("under systemd-sleep the watcher loads back at once"),
             std::string::npos);
-  EXPECT_NE(describe_after_wake(config, SleepType::kSuspendThenHibernate)
+  EXPECT_NE(config.describe_after_wake(SleepType::kSuspendThenHibernate)
                 .find("the post hook loads back; if none comes, the watcher does\n  10 s later"),
             std::string::npos);
   config.reload_at_wake = Reload::kYes;
-  EXPECT_NE(describe_after_wake(config, SleepType::kHibernate).find("(reload_at_wake: yes)"),
+  EXPECT_NE(config.describe_after_wake(SleepType::kHibernate).find("(reload_at_wake: yes)"),
             std::string::npos);
   config.reload_at_wake = Reload::kNo;
   config.restore_after_seconds = 25;
-  EXPECT_NE(
-      describe_after_wake(config, SleepType::kSuspend).find("25 s later (reload_at_wake: no)"),
-      std::string::npos);
+  EXPECT_NE(config.describe_after_wake(SleepType::kSuspend).find("25 s later (reload_at_wake: no)"),
+            std::string::npos);
   config.restore_after_seconds = 0;
-  EXPECT_NE(describe_after_wake(config, SleepType::kSuspend).find("no watcher"), std::string::npos);
+  EXPECT_NE(config.describe_after_wake(SleepType::kSuspend).find("no watcher"), std::string::npos);
 }
 
 TEST(SelfHeal, VerdictNames) {
