@@ -5,6 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <string>
+#include <vector>
+
 #include "unit/test_dir.hpp"
 
 namespace suspendfix {
@@ -130,6 +134,35 @@ TEST(AdminConfig, MissingFileIsTheDefaultsUnlessItWasNamed) {
   EXPECT_EQ(load_error({"/nonexistent/config.yaml", true, TrustRule{0}}),
             "/nonexistent/config.yaml: no such configuration file");
   EXPECT_EQ(load_error({"", true, std::nullopt}), "'': empty configuration file name");
+}
+
+// The package's example (packaging/debian/config.yaml) shows every key with its default:
+// uncommented, it must parse, and to the defaults.
+TEST(AdminConfigTest, ThePackagesExampleShowsTheDefaults) {
+  std::ifstream file(std::string(SUSPENDFIX_SOURCE_DIR) + "/packaging/debian/config.yaml");
+  ASSERT_TRUE(file) << "packaging/debian/config.yaml";
+  std::string text, line;
+  std::vector<std::string> keys;
+  while (std::getline(file, line)) {
+    // "#key: value" and "#  - item" are settings; "# words" are comments
+    if (line.size() > 1 && line[0] == '#' && line[1] != ' ') {
+      text += line.substr(1) + "\n";
+      if (line.find(':') != std::string::npos && line[1] != ' ')
+        keys.push_back(line.substr(1, line.find(':') - 1));
+    } else if (line.rfind("#  - ", 0) == 0) {
+      text += line.substr(1) + "\n";
+    }
+  }
+  EXPECT_EQ(keys, (std::vector<std::string>{"unload_modules", "keep_modules", "disable_profiles",
+                                            "sleep_types", "timeout_seconds", "busy_retry_ms",
+                                            "restore_after_seconds", "reload_at_wake"}));
+  const AdminConfig example = parse(text);
+  const AdminConfig defaults;
+  EXPECT_EQ(example.timeout_seconds, defaults.timeout_seconds);
+  EXPECT_EQ(example.busy_retry_ms, defaults.busy_retry_ms);
+  EXPECT_EQ(example.restore_after_seconds, defaults.restore_after_seconds);
+  EXPECT_EQ(example.reload_at_wake, defaults.reload_at_wake);
+  EXPECT_EQ(example.sleep_types.size(), 4u) << "all four, as the default";
 }
 
 }  // namespace
