@@ -103,6 +103,28 @@ TEST_F(SelfHealTest, ReloadAtWakeLoadsBackBeforeAnyPostAndPostFindsItDone) {
   EXPECT_EQ(count("init xhci_pci 0"), 1u) << "no double load";
 }
 
+// The default under systemd-sleep loads back in the watcher: a load that fails there must not
+// lose the module. It stays recorded, and the post that follows loads it.
+TEST_F(SelfHealTest, ALoadThatFailsAtTheWakeStaysRecordedForPost) {
+  config("restore_after_seconds: 30\n");
+  // The watcher is a fork of pre and inherits the fake kernel's refusal.
+  const auto pre = hook({"-v", "systemd-sleep", "pre", "suspend"},
+                        {"SUSPENDFIX_FAKE_INIT_ERRORS=xhci_pci:ENODEV"});
+  ASSERT_FALSE(kernel_->loaded("xhci_pci")) << pre.err;
+  EXPECT_NE(state().find(" at_wake=1\n"), std::string::npos) << state();
+  ASSERT_TRUE(eventually([&] { return watcher_line("self-heal: watching generation"); }));
+  sleep_happened(1);
+  ASSERT_TRUE(eventually([&] { return watcher_line("could not load 'xhci_pci'"); }))
+      << watch_text();
+  EXPECT_FALSE(kernel_->loaded("xhci_pci"));
+  EXPECT_NE(state().find("module xhci_pci"), std::string::npos) << state();
+  const auto post = hook({"-v", "systemd-sleep", "post", "suspend"});
+  EXPECT_EQ(post.exit_code, 0) << post.err;
+  EXPECT_TRUE(kernel_->loaded("xhci_pci")) << post.err << watch_text();
+  EXPECT_EQ(state().find("module xhci_pci"), std::string::npos) << state();
+  EXPECT_EQ(count("init xhci_pci 0"), 1u);
+}
+
 // elogind and pm-utils run their post hooks one after another: by default the watcher leaves
 // the load to post there, and waits the grace for it; "yes" makes it load at the wake too.
 TEST_F(SelfHealTest, ReloadAtWakeByDefaultOnlyUnderSystemdSleep) {
