@@ -96,18 +96,23 @@ wait_for 5 usb_settled
 machine_snapshot > /tmp/da.after2
 check da.both.machine_as_it_started snapshot_same /tmp/da.before /tmp/da.after2
 
-# --- two profiles, two drivers that need nothing of each other, S3: post loads them side by
-# side (the NEC's xhci_pci and the e1000e's e1000e, each on a thread with its own libkmod
-# context) and both devices work again
+# --- two profiles, two drivers that need nothing of each other, S3: they load side by side
+# (the NEC's xhci_pci and the e1000e's e1000e, each on a thread with its own libkmod context)
+# and both devices work again. Under systemd-sleep the watcher loads them at the wake by
+# default (reload_at_wake: auto), with the same code as post; whichever took the lock says so.
 SBS=$SFX_TEST_PROFILES/side-by-side
+SUSPENDFIX_WATCH_LOG=/tmp/sbs-watch.log
+export SUSPENDFIX_WATCH_LOG
+rm -f "$SUSPENDFIX_WATCH_LOG"
 m=$(dmesg_mark)
 check sbs.pre "$SFX_BIN" hook --profiles "$SHIPPED" --profiles "$SBS" systemd-sleep pre suspend
 check sbs.after_pre.e1000e_unloaded mod_unloaded e1000e
 check sbs.after_pre.xhci_pci_unloaded mod_unloaded xhci_pci
 check sbs.s3 suspend_mem sbs.s3
 check sbs.post sh -c "'$SFX_BIN' hook --verbose --profiles '$SHIPPED' --profiles '$SBS' systemd-sleep post suspend 2>/tmp/sbs-post.err; rc=\$?; cat /tmp/sbs-post.err >&2; exit \$rc"
-info "sbs post: $(grep -E 'side by side|loaded' /tmp/sbs-post.err | tr '\n' ';')"
-check sbs.side_by_side grep -Eq "loading .*'(e1000e|xhci_pci)'.* side by side" /tmp/sbs-post.err
+touch "$SUSPENDFIX_WATCH_LOG"
+info "sbs post: $(grep -E 'side by side|loaded' /tmp/sbs-post.err | tr '\n' ';') watcher: $(grep -E 'side by side|loaded' "$SUSPENDFIX_WATCH_LOG" | tr '\n' ';')"
+check sbs.side_by_side grep -Eq "loading .*'(e1000e|xhci_pci)'.* side by side" /tmp/sbs-post.err "$SUSPENDFIX_WATCH_LOG"
 check sbs.e1000e_back wait_for 5 dev_bound_to "$E" e1000e e1000e
 check sbs.netdev_back sh -c "ls /sys/bus/pci/devices/$E/net | grep -q ."
 check sbs.nec_bound wait_for 5 dev_bound_to "$NEC" xhci_hcd xhci_pci
@@ -115,4 +120,5 @@ check sbs.usb3_roothub wait_for 5 nec_usb3_roothub "$NEC"
 has_usbdisk && check sbs.usbdisk_back usbdisk_wait 20
 check sbs.state_empty state_clean
 cycle_kernel_times sbs "$m"
+unset SUSPENDFIX_WATCH_LOG
 exit 0
